@@ -1,0 +1,97 @@
+/* settings.h: the optimisation settings and their JSON form.
+ *
+ * The JSON shape is fixed by existing users' scripts:
+ *
+ *   {"quality": {"global": 90, "jpeg": null, "png": null, "webp": null,
+ *                "avif": null},
+ *    "resize": {"width": null, "height": null, "maintainAspect": true,
+ *               "mode": "none", "size": null},
+ *    "outputFormat": "original"}
+ *
+ * Every field is optional in input; missing fields keep their defaults.
+ * A quality of 100 means lossless for that format.
+ */
+#ifndef IMGOPT_SETTINGS_H
+#define IMGOPT_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Image formats imgopt reads and writes.  The numeric values travel between
+ * the parent and its workers (same binary), never to users.
+ */
+enum imgopt_format {
+	IMGOPT_FORMAT_ORIGINAL = 0, /* as an output: keep the input's format */
+	IMGOPT_FORMAT_JPEG,
+	IMGOPT_FORMAT_PNG,
+	IMGOPT_FORMAT_WEBP,
+	IMGOPT_FORMAT_AVIF,
+	IMGOPT_FORMAT_SVG,
+	IMGOPT_FORMAT_COUNT
+};
+
+enum imgopt_resize_mode {
+	IMGOPT_RESIZE_NONE = 0,
+	IMGOPT_RESIZE_WIDTH,
+	IMGOPT_RESIZE_HEIGHT,
+	IMGOPT_RESIZE_LONGEST,
+	IMGOPT_RESIZE_SHORTEST,
+};
+
+#define IMGOPT_QUALITY_UNSET 0
+#define IMGOPT_DEFAULT_QUALITY 90
+
+struct imgopt_settings {
+	int quality_global;		      /* 1-100 */
+	int quality[IMGOPT_FORMAT_COUNT];     /* per-format override, 0 = unset */
+	enum imgopt_resize_mode resize_mode;
+	int resize_size;		      /* pixels, with resize_mode */
+	int resize_width;		      /* legacy box: 0 = unset */
+	int resize_height;
+	bool maintain_aspect;
+	enum imgopt_format output_format;
+};
+
+/* Fill with the defaults: global quality 90, no resize, original format. */
+void imgopt_settings_init(struct imgopt_settings *s);
+
+/* Apply a settings JSON text on top of *s.  Checks types and ranges and
+ * refuses unknown formats and modes.  Returns 0, or -1 with a message that
+ * names the setting (e.g. "quality.global must be 1-100, got 101") written
+ * to err (err_size bytes, always NUL-terminated).  *s is unchanged on error.
+ */
+int imgopt_settings_parse(struct imgopt_settings *s, const char *json,
+			  char *err, size_t err_size);
+
+/* Same, from a jansson object (json_t *), for callers that already hold
+ * parsed JSON (the HTTP API).  Declared with void * so this header does not
+ * pull in jansson.
+ */
+int imgopt_settings_apply_json(struct imgopt_settings *s, const void *json,
+			       char *err, size_t err_size);
+
+/* Check the combination of fields (resize mode needs a size, ...).
+ * Returns 0 or -1 with a message in err.
+ */
+int imgopt_settings_validate(const struct imgopt_settings *s, char *err,
+			     size_t err_size);
+
+/* The settings as the JSON shape above; caller frees with free(). */
+char *imgopt_settings_to_json(const struct imgopt_settings *s);
+
+/* The effective quality for an output format: override, else global. */
+int imgopt_settings_quality_for(const struct imgopt_settings *s,
+				enum imgopt_format fmt);
+
+/* Names used in JSON, the CLI and messages: "jpeg", "png", "webp", "avif",
+ * "svg", "original".  imgopt_format_from_name() accepts "jpg" too and is
+ * case-insensitive; returns -1 for unknown names.
+ */
+const char *imgopt_format_name(enum imgopt_format fmt);
+int imgopt_format_from_name(const char *name);
+
+/* "none", "width", "height", "longest", "shortest"; -1 for unknown. */
+const char *imgopt_resize_mode_name(enum imgopt_resize_mode mode);
+int imgopt_resize_mode_from_name(const char *name);
+
+#endif

@@ -1,0 +1,59 @@
+/* fsutil.c: temporary files beside their destination (see fsutil.h). */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+mode_t
+fsutil_umask(void)
+{
+	static int known;
+	static mode_t mask;
+
+	/* umask() can only be read by setting it; do it once, at a time when
+	 * the parent has no threads.
+	 */
+	if (!known) {
+		mask = umask(022);
+		umask(mask);
+		known = 1;
+	}
+	return mask;
+}
+
+char *
+fsutil_tmpfile_beside(const char *dest, mode_t mode)
+{
+	const char *slash = strrchr(dest, '/');
+	size_t dir_len = slash ? (size_t)(slash - dest) + 1 : 0;
+	size_t n = dir_len + sizeof(FSUTIL_TMP_PREFIX "XXXXXX");
+	char *path = malloc(n);
+	int fd, saved;
+
+	if (!path)
+		return NULL;
+	memcpy(path, dest, dir_len);
+	strcpy(path + dir_len, FSUTIL_TMP_PREFIX "XXXXXX");
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		saved = errno;
+		free(path);
+		errno = saved;
+		return NULL;
+	}
+	if (fchmod(fd, mode) != 0) {
+		saved = errno;
+		close(fd);
+		unlink(path);
+		free(path);
+		errno = saved;
+		return NULL;
+	}
+	close(fd);
+	return path;
+}

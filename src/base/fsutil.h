@@ -1,0 +1,23 @@
+/* fsutil.h: temporary files beside their destination, so the final rename
+ * is atomic (same file system) and an interrupted run never leaves a
+ * partial file under a real name.
+ */
+#ifndef IMGOPT_FSUTIL_H
+#define IMGOPT_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Temp files are hidden and recognisable: ".imgopt-tmp-XXXXXX". */
+#define FSUTIL_TMP_PREFIX ".imgopt-tmp-"
+
+/* Create an empty temp file in the folder of dest with the given mode
+ * (before umask is NOT applied: pass the final mode).  Returns a malloc'd
+ * path, or NULL with errno set.
+ */
+char *fsutil_tmpfile_beside(const char *dest, mode_t mode);
+
+/* The process umask, read once without changing it for long. */
+mode_t fsutil_umask(void);
+
+#endif

@@ -1,0 +1,76 @@
+/* codec.h: everything libvips.  Runs only inside worker processes.
+ *
+ * codec_run() takes one image from its input path to a temporary output file
+ * that the parent created: open the input once (regular files only), detect
+ * the format from its bytes, read the header and refuse it by the limits
+ * before any pixel is decoded, then decode with shrink-on-load, apply EXIF
+ * orientation, convert to sRGB, strip metadata, encode, and fall back to the
+ * input's bytes when the result would be larger (never worse).
+ *
+ * This header does not include <vips/vips.h>: the parent includes it for the
+ * request and reply structs but never links pixels code into its own path.
+ */
+#ifndef IMGOPT_CODEC_H
+#define IMGOPT_CODEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "imgopt/settings.h"
+
+#define CODEC_ERROR_MAX 512
+
+/* How strict decoding is; mirrors VipsFailOn. */
+enum codec_fail_on {
+	CODEC_FAIL_ON_NONE = 0,
+	CODEC_FAIL_ON_TRUNCATED,
+	CODEC_FAIL_ON_ERROR,
+	CODEC_FAIL_ON_WARNING,
+};
+
+/* One image to optimise.  Plain data: it is copied between processes. */
+struct codec_request {
+	const char *input_path;	 /* opened read-only, once */
+	const char *output_path; /* an existing empty temp file to fill */
+	struct imgopt_settings settings;
+	bool keep_metadata;	 /* keep EXIF, XMP and ICC */
+	bool allow_larger;	 /* turn "never worse" off */
+	double min_savings_pct;	 /* keep the input unless it saves this % */
+	uint64_t max_pixels;	 /* refuse larger images from the header */
+	uint64_t max_file_size;	 /* refuse larger files from fstat */
+	enum codec_fail_on fail_on;
+};
+
+struct codec_reply {
+	bool ok;
+	enum imgopt_format input_format;
+	enum imgopt_format output_format;
+	uint64_t original_size;
+	uint64_t optimized_size; /* bytes now in output_path */
+	bool kept_original;	 /* output_path holds the input's bytes */
+	int in_width, in_height;
+	int out_width, out_height;
+	uint64_t header_ns;	 /* open, sniff, header read, limit checks */
+	uint64_t pipeline_ns;	 /* decode, resize, encode (fused by libvips) */
+	/* Without the path: the caller prefixes "'PATH': ".  Lowercase, no
+	 * full stop, e.g. "truncated JPEG (premature end of input file)".
+	 */
+	char error[CODEC_ERROR_MAX];
+};
+
+/* Start libvips once per process: vips_init, block untrusted loaders, no
+ * operation cache, `threads` libvips worker threads (0 = libvips default).
+ * Returns 0 or -1 (message on stderr: the worker cannot start).
+ */
+int codec_init(const char *argv0, int threads);
+
+/* Optimise one image.  Always fills *reply; returns 0 when reply->ok, else
+ * -1.  On failure output_path may hold partial bytes: the caller unlinks it.
+ * Clears the libvips error buffer before returning.
+ */
+int codec_run(const struct codec_request *req, struct codec_reply *reply);
+
+/* Shut libvips down (leak checks in tests). */
+void codec_shutdown(void);
+
+#endif

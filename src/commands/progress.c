@@ -1,0 +1,161 @@
+/* progress.c: one status line on a terminal:
+ *   [########------------]  45/120  37%  saved 12.3 MB  0:12  ETA 0:20  a.jpg
+ */
+#include "progress.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "imgopt/result.h"
+
+struct progress {
+	FILE *f;
+	char *current;
+	uint64_t last_draw_ns;
+	struct imgopt_progress last;
+	int drawn;
+};
+
+void
+progress_format_bytes(char *buf, size_t size, double bytes)
+{
+	static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+	int u = 0;
+	double v = bytes < 0 ? -bytes : bytes;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, size, u ? "%s%.1f %s" : "%s%.0f %s",
+		 bytes < 0 ? "-" : "", v, units[u]);
+}
+
+void
+progress_format_duration(char *buf, size_t size, double seconds)
+{
+	long s = seconds < 0 ? 0 : (long)(seconds + 0.5);
+
+	if (s >= 3600)
+		snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+			 s % 60);
+	else
+		snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+struct progress *
+progress_new(FILE *f)
+{
+	struct progress *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		abort();
+	p->f = f;
+	return p;
+}
+
+void
+progress_free(struct progress *p)
+{
+	if (!p)
+		return;
+	free(p->current);
+	free(p);
+}
+
+void
+progress_start(struct progress *p, const char *path)
+{
+	free(p->current);
+	p->current = imgopt_utf8_escape(path);
+}
+
+static int
+columns(FILE *f)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static void
+draw(struct progress *p)
+{
+	const struct imgopt_progress *pr = &p->last;
+	char saved[32], elapsed[32], eta[32] = "", line[512];
+	double secs = pr->elapsed_ns / 1e9;
+	double frac = pr->total ? (double)pr->done / pr->total : 0;
+	int width = 20, filled = (int)(frac * width), cols = columns(p->f);
+	int n;
+
+	progress_format_bytes(saved, sizeof(saved),
+			      (double)pr->original_bytes -
+				      (double)pr->optimized_bytes);
+	progress_format_duration(elapsed, sizeof(elapsed), secs);
+	if (pr->done > 0 && pr->total_final && pr->done < pr->total) {
+		char d[24];
+
+		progress_format_duration(d, sizeof(d),
+					 secs / pr->done *
+						 (pr->total - pr->done));
+		snprintf(eta, sizeof(eta), "  ETA %s", d);
+	}
+	n = snprintf(line, sizeof(line), "[");
+	for (int i = 0; i < width; i++)
+		line[n++] = i < filled ? '#' : '-';
+	n += snprintf(line + n, sizeof(line) - n,
+		      "] %llu/%llu%s %3d%%  saved %s  %s%s  ",
+		      (unsigned long long)pr->done,
+		      (unsigned long long)pr->total, pr->total_final ? "" : "+",
+		      (int)(frac * 100), saved, elapsed, eta);
+	if (p->current && n < cols - 4) {
+		/* The current file's name, cut from the left to fit. */
+		const char *name = p->current;
+		size_t room = (size_t)(cols - 1 - n), len = strlen(name);
+
+		if (len > room)
+			name += len - room;
+		n += snprintf(line + n, sizeof(line) - n, "%s", name);
+	}
+	if (n > cols - 1)
+		n = cols - 1;
+	fprintf(p->f, "\r%.*s\033[K", n, line);
+	fflush(p->f);
+	p->drawn = 1;
+}
+
+void
+progress_update(struct progress *p, const struct imgopt_progress *pr)
+{
+	uint64_t now = clock_now_ns();
+
+	p->last = *pr;
+	if (now - p->last_draw_ns < 100000000u && pr->done != pr->total)
+		return;
+	p->last_draw_ns = now;
+	draw(p);
+}
+
+void
+progress_message(struct progress *p, const char *line)
+{
+	if (p->drawn)
+		fputs("\r\033[K", p->f);
+	fprintf(p->f, "%s\n", line);
+	if (p->drawn)
+		draw(p);
+}
+
+void
+progress_finish(struct progress *p)
+{
+	if (p->drawn)
+		fputs("\r\033[K", p->f);
+	fflush(p->f);
+	p->drawn = 0;
+}

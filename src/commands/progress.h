@@ -1,0 +1,35 @@
+/* progress.h: the terminal progress bar (stderr, redrawn in place). */
+#ifndef IMGOPT_PROGRESS_H
+#define IMGOPT_PROGRESS_H
+
+#include <stdio.h>
+
+#include "imgopt/optimizer.h"
+
+struct progress;
+
+/* A bar drawn on f; NULL-safe no-op object when disabled is not needed:
+ * callers simply don't create one.
+ */
+struct progress *progress_new(FILE *f);
+void progress_free(struct progress *p);
+
+/* A task started on a worker: remember it as the current file. */
+void progress_start(struct progress *p, const char *path);
+
+/* Redraw (at most ~10 times a second unless final). */
+void progress_update(struct progress *p, const struct imgopt_progress *pr);
+
+/* Print a line above the bar (a failure), keeping the bar intact. */
+void progress_message(struct progress *p, const char *line);
+
+/* Erase the bar before the summary. */
+void progress_finish(struct progress *p);
+
+/* "12.3 MB", "812 KB", "512 B": for humans, powers of 1000. */
+void progress_format_bytes(char *buf, size_t size, double bytes);
+
+/* "1:05", "1:02:03" */
+void progress_format_duration(char *buf, size_t size, double seconds);
+
+#endif

@@ -1,0 +1,948 @@
+/* optimizer.c: the ImageOptimizer (include/imgopt/optimizer.h).
+ *
+ * Policy on top of the pool's mechanism: the pool pulls tasks through
+ * next_task() whenever a worker has room, so the walk stays lazy and only a
+ * bounded window of tasks lives in memory.  Within that window the largest
+ * file goes first, so no core idles at the tail of a batch while one big
+ * image is still being encoded (a static split was 1.3-1.5x slower, see
+ * MEASURED.md).  Each output is written by the worker into a temp file in
+ * the destination folder and renamed into place here, or unlinked on
+ * failure or cancel: nothing partial is ever left under a real name.
+ */
+#include "imgopt/optimizer.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/fsutil.h"
+#include "base/loop.h"
+#include "codec/codec.h"
+#include "metrics/metrics.h"
+#include "outpath.h"
+#include "pool/pool.h"
+#include "walk.h"
+#include "worker/wire.h"
+
+/* Tasks examined ahead of dispatch: enough to order a typical folder by
+ * size as a whole, small enough to keep memory flat for a million files.
+ */
+#define WINDOW 4096
+#define GRACE_MS 2000
+
+struct task {
+	uint64_t id;
+	char *input;
+	char *output;	     /* before the format's extension is applied */
+	bool exact_output;   /* add_task() named it: use it as it is */
+	char *tmp;	     /* temp file in the destination folder */
+	uint64_t size;
+	mode_t mode;
+	bool is_symlink;
+	struct imgopt_settings settings;
+	uint64_t submit_ns;
+	struct task *next;   /* in-flight list */
+};
+
+/* A set of 64-bit hashes of output paths written in this run: two inputs
+ * that would write the same output (a.png and a.jpg to a.webp) must not
+ * overwrite each other.  8 bytes a file keeps the parent small.
+ */
+struct hashset {
+	uint64_t *slot;
+	size_t cap, used;
+};
+
+struct imgopt_optimizer {
+	struct imgopt_options opts;
+	struct imgopt_callbacks cb;
+	char *out_dir;
+	struct walk *walk;
+	bool walk_done;
+	struct task **heap;	 /* max-heap by size */
+	size_t heap_len;
+	struct task *explicit_head, *explicit_tail; /* add_task() queue */
+	struct task *inflight;
+	uint64_t next_id;
+	struct loop *loop;
+	struct pool *pool;
+	struct metrics *metrics;
+	struct hashset outputs;
+	struct imgopt_progress progress;
+	struct imgopt_summary summary;
+	uint64_t started_ns;
+	volatile sig_atomic_t cancel;
+	bool cancelled_pool;
+	char error[512];
+	json_t *bench;
+	int workers, threads, inflight_n;
+};
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		abort();
+	return d;
+}
+
+static char *
+xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/* ---------------------------------------------------------------- hashset */
+
+static uint64_t
+hash_path(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/* Add h; returns false when it was already there. */
+static bool
+hashset_add(struct hashset *set, uint64_t h)
+{
+	size_t i;
+
+	if ((set->used + 1) * 2 > set->cap) {
+		struct hashset big = {xcalloc(set->cap ? set->cap * 2 : 1024,
+					      sizeof(uint64_t)),
+				      set->cap ? set->cap * 2 : 1024, 0};
+
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i])
+				hashset_add(&big, set->slot[i]);
+		free(set->slot);
+		*set = big;
+	}
+	for (i = h & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (set->slot[i] == h)
+			return false;
+	set->slot[i] = h;
+	set->used++;
+	return true;
+}
+
+/* ------------------------------------------------------------------- heap */
+
+static void
+heap_push(struct imgopt_optimizer *o, struct task *t)
+{
+	size_t i = o->heap_len++;
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+
+		if (o->heap[parent]->size >= t->size)
+			break;
+		o->heap[i] = o->heap[parent];
+		i = parent;
+	}
+	o->heap[i] = t;
+}
+
+static struct task *
+heap_pop(struct imgopt_optimizer *o)
+{
+	struct task *top, *last;
+	size_t i = 0;
+
+	if (o->heap_len == 0)
+		return NULL;
+	top = o->heap[0];
+	last = o->heap[--o->heap_len];
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= o->heap_len)
+			break;
+		if (c + 1 < o->heap_len &&
+		    o->heap[c + 1]->size > o->heap[c]->size)
+			c++;
+		if (last->size >= o->heap[c]->size)
+			break;
+		o->heap[i] = o->heap[c];
+		i = c;
+	}
+	if (o->heap_len > 0)
+		o->heap[i] = last;
+	return top;
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void
+task_free(struct task *t)
+{
+	if (!t)
+		return;
+	free(t->input);
+	free(t->output);
+	free(t->tmp);
+	free(t);
+}
+
+/* Hand one result to the caller and count it. */
+static void
+emit(struct imgopt_optimizer *o, struct imgopt_result *r)
+{
+	struct imgopt_progress *p = &o->progress;
+
+	p->done++;
+	switch (r->status) {
+	case IMGOPT_STATUS_OK:
+		p->succeeded++;
+		p->original_bytes += r->original_size;
+		p->optimized_bytes += r->optimized_size;
+		break;
+	case IMGOPT_STATUS_FAILED:
+		p->failed++;
+		break;
+	case IMGOPT_STATUS_SKIPPED:
+		p->skipped++;
+		break;
+	case IMGOPT_STATUS_CANCELLED:
+		o->summary.cancelled++;
+		break;
+	}
+	p->total_final = o->walk_done && o->heap_len == 0 &&
+			 !o->explicit_head;
+	if (p->total < p->done)
+		p->total = p->done;
+	p->elapsed_ns = clock_now_ns() - o->started_ns;
+	if (o->cb.on_result)
+		o->cb.on_result(o->cb.ctx, r, p);
+	imgopt_result_release(r);
+}
+
+static void
+emit_simple(struct imgopt_optimizer *o, const char *path,
+	    enum imgopt_status status, uint64_t size, const char *reason)
+{
+	struct imgopt_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.original_path = xstrdup(path);
+	r.original_size = size;
+	r.error = reason ? xasprintf("%s: %s", path, reason) : NULL;
+	emit(o, &r);
+}
+
+/* ------------------------------------------------------------------ tasks */
+
+static struct task *
+task_new(struct imgopt_optimizer *o, const char *input,
+	 const struct imgopt_settings *s)
+{
+	struct task *t = xcalloc(1, sizeof(*t));
+
+	t->id = ++o->next_id;
+	t->input = xstrdup(input);
+	t->settings = *s;
+	return t;
+}
+
+/* Pull entries from the walk until the window is full. */
+static void
+refill(struct imgopt_optimizer *o)
+{
+	while (o->explicit_head && o->heap_len < WINDOW) {
+		struct task *t = o->explicit_head;
+
+		o->explicit_head = t->next;
+		t->next = NULL;
+		heap_push(o, t);
+		o->progress.total++;
+	}
+	if (!o->explicit_head)
+		o->explicit_tail = NULL;
+	while (!o->walk_done && o->heap_len < WINDOW && !o->cancel) {
+		const struct walk_entry *e = walk_next(o->walk);
+		struct task *t;
+		char err[512];
+
+		if (!e) {
+			o->walk_done = true;
+			break;
+		}
+		o->progress.total++;
+		if (e->kind == WALK_SKIPPED) {
+			emit_simple(o, e->path, IMGOPT_STATUS_SKIPPED, 0,
+				    e->reason);
+			continue;
+		}
+		if (e->kind == WALK_ERROR) {
+			emit_simple(o, e->path, IMGOPT_STATUS_FAILED, 0,
+				    e->reason);
+			continue;
+		}
+		if (e->is_symlink &&
+		    o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE) {
+			emit_simple(o, e->path, IMGOPT_STATUS_FAILED, e->size,
+				    "is a symlink: --in-place never writes "
+				    "through symlinks");
+			continue;
+		}
+		t = task_new(o, e->path, &o->opts.settings);
+		t->size = e->size;
+		t->mode = e->mode;
+		t->is_symlink = e->is_symlink;
+		t->output = outpath_resolve(e->path, e->rel,
+					    o->opts.output_mode, o->out_dir,
+					    err, sizeof(err));
+		heap_push(o, t);
+	}
+}
+
+/* Make the destination folder and the temp file; on failure the task's
+ * result is emitted here and -1 returned.
+ */
+static int
+prepare(struct imgopt_optimizer *o, struct task *t)
+{
+	char err[768];
+	mode_t mode;
+
+	if (outpath_make_parent(t->output, err, sizeof(err)) != 0) {
+		emit_simple(o, t->input, IMGOPT_STATUS_FAILED, t->size, err);
+		return -1;
+	}
+	/* In place, the output inherits the input's permissions; elsewhere
+	 * it gets what a new file would.
+	 */
+	mode = o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE && t->mode ?
+		(t->mode & 07777) : (0666 & ~fsutil_umask());
+	t->tmp = fsutil_tmpfile_beside(t->output, mode);
+	if (!t->tmp) {
+		char *why = xasprintf("cannot write output folder for %s: %s",
+				      t->output, errno == ENOSPC ?
+				      "disk full (no space left on device)" :
+				      strerror(errno));
+
+		emit_simple(o, t->input, IMGOPT_STATUS_FAILED, t->size, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+next_task(void *ctx, struct pool_task *pt)
+{
+	struct imgopt_optimizer *o = ctx;
+	struct codec_request req;
+	static void *payload;
+	struct task *t;
+
+	free(payload);
+	payload = NULL;
+	for (;;) {
+		if (o->cancel)
+			return -1;
+		refill(o);
+		t = heap_pop(o);
+		if (!t)
+			return -1;
+		if (!t->output) {
+			emit_simple(o, t->input, IMGOPT_STATUS_FAILED, t->size,
+				    "cannot resolve output path");
+			task_free(t);
+			continue;
+		}
+		if (prepare(o, t) == 0)
+			break;
+		task_free(t);
+	}
+	memset(&req, 0, sizeof(req));
+	req.input_path = t->input;
+	req.output_path = t->tmp;
+	req.settings = t->settings;
+	req.keep_metadata = o->opts.keep_metadata;
+	req.allow_larger = o->opts.allow_larger;
+	req.min_savings_pct = o->opts.min_savings_pct;
+	req.max_pixels = o->opts.max_pixels;
+	req.max_file_size = o->opts.max_file_size;
+	req.fail_on = (enum codec_fail_on)o->opts.fail_on;
+	payload = wire_encode_request(&req, &pt->len);
+	pt->id = t->id;
+	pt->payload = payload;
+	t->submit_ns = clock_now_ns();
+	t->next = o->inflight;
+	o->inflight = t;
+	if (o->cb.on_start)
+		o->cb.on_start(o->cb.ctx, t->input);
+	return 1;
+}
+
+static struct task *
+take_inflight(struct imgopt_optimizer *o, uint64_t id)
+{
+	for (struct task **pp = &o->inflight; *pp; pp = &(*pp)->next) {
+		struct task *t = *pp;
+
+		if (t->id == id) {
+			*pp = t->next;
+			t->next = NULL;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/* Move the finished temp file to its real name. */
+static void
+finish_ok(struct imgopt_optimizer *o, struct task *t,
+	  const struct codec_reply *reply, struct imgopt_result *r)
+{
+	char err[768];
+	char *final;
+
+	r->status = IMGOPT_STATUS_OK;
+	r->optimized_size = reply->optimized_size;
+	r->kept_original = reply->kept_original;
+	if (o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE &&
+	    reply->kept_original) {
+		/* The input already is the best version: leave it alone. */
+		unlink(t->tmp);
+		r->optimized_path = xstrdup(t->input);
+		return;
+	}
+	final = t->exact_output ?
+		xstrdup(t->output) :
+		outpath_with_format(t->output, reply->output_format, err,
+				    sizeof(err));
+	if (!final) {
+		r->status = IMGOPT_STATUS_FAILED;
+		r->error = xasprintf("%s: %s", t->input, err);
+		unlink(t->tmp);
+		return;
+	}
+	if (o->opts.output_mode != IMGOPT_OUTPUT_IN_PLACE &&
+	    !hashset_add(&o->outputs, hash_path(final))) {
+		r->status = IMGOPT_STATUS_FAILED;
+		r->error = xasprintf("%s: output %s was already written by "
+				     "another input in this run",
+				     t->input, final);
+		unlink(t->tmp);
+		free(final);
+		return;
+	}
+	if (rename(t->tmp, final) != 0) {
+		r->status = IMGOPT_STATUS_FAILED;
+		r->error = xasprintf("%s: cannot write %s: %s", t->input, final,
+				     strerror(errno));
+		unlink(t->tmp);
+		free(final);
+		return;
+	}
+	r->optimized_path = final;
+}
+
+static void
+record_metrics(struct imgopt_optimizer *o, const struct pool_outcome *oc,
+	       const struct codec_reply *reply, const struct imgopt_result *r)
+{
+	struct metrics_task_sample s;
+
+	if (!o->metrics)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.ok = r->status == IMGOPT_STATUS_OK;
+	s.worker = oc->worker;
+	s.queue_ns = oc->dispatch_ns > oc->submit_ns ?
+		oc->dispatch_ns - oc->submit_ns : 0;
+	s.service_ns = oc->reply_ns > oc->dispatch_ns ?
+		oc->reply_ns - oc->dispatch_ns : 0;
+	if (reply) {
+		s.header_ns = reply->header_ns;
+		s.pipeline_ns = reply->pipeline_ns;
+		s.worker_ns = reply->header_ns + reply->pipeline_ns;
+		s.megapixels = (double)reply->in_width * reply->in_height / 1e6;
+	}
+	s.input_bytes = r->original_size;
+	s.output_bytes = r->optimized_size;
+	metrics_add_task(o->metrics, &s);
+}
+
+static void
+task_done(void *ctx, const struct pool_outcome *oc)
+{
+	struct imgopt_optimizer *o = ctx;
+	struct task *t = take_inflight(o, oc->id);
+	struct codec_reply reply, *rp = NULL;
+	struct imgopt_result r;
+
+	if (!t)
+		return; /* cannot happen: the pool reports each id once */
+	memset(&r, 0, sizeof(r));
+	r.original_path = xstrdup(t->input);
+	r.original_size = t->size;
+	r.attempts = oc->attempts;
+	r.queue_ns = oc->dispatch_ns > oc->submit_ns ?
+		oc->dispatch_ns - oc->submit_ns : 0;
+	r.total_ns = oc->reply_ns > oc->submit_ns ?
+		oc->reply_ns - oc->submit_ns : 0;
+	switch (oc->kind) {
+	case POOL_TASK_DONE:
+		if (wire_decode_reply(oc->payload, oc->len, &reply) != 0) {
+			r.status = IMGOPT_STATUS_FAILED;
+			r.error = xasprintf("%s: internal error: malformed "
+					    "reply from worker", t->input);
+			unlink(t->tmp);
+			break;
+		}
+		rp = &reply;
+		r.original_size = reply.original_size ? reply.original_size :
+							t->size;
+		r.input_format = reply.input_format;
+		r.output_format = reply.output_format;
+		r.width = reply.out_width;
+		r.height = reply.out_height;
+		r.worker_ns = reply.header_ns + reply.pipeline_ns;
+		r.header_ns = reply.header_ns;
+		r.pipeline_ns = reply.pipeline_ns;
+		r.megapixels = (double)reply.in_width * reply.in_height / 1e6;
+		if (reply.ok) {
+			finish_ok(o, t, &reply, &r);
+		} else {
+			r.status = IMGOPT_STATUS_FAILED;
+			r.error = xasprintf("%s: %s", t->input, reply.error);
+			unlink(t->tmp);
+		}
+		break;
+	case POOL_TASK_CRASHED:
+	case POOL_TASK_TIMED_OUT:
+		r.status = IMGOPT_STATUS_FAILED;
+		r.error = xasprintf("%s: %s", t->input, oc->message);
+		unlink(t->tmp);
+		break;
+	case POOL_TASK_CANCELLED:
+		r.status = IMGOPT_STATUS_CANCELLED;
+		r.error = xasprintf("%s: cancelled (the run was interrupted)",
+				    t->input);
+		unlink(t->tmp);
+		break;
+	}
+	if (oc->kind != POOL_TASK_CANCELLED)
+		record_metrics(o, oc, rp, &r);
+	task_free(t);
+	emit(o, &r);
+}
+
+/* ------------------------------------------------------------ public API */
+
+void
+imgopt_options_init(struct imgopt_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	imgopt_settings_init(&o->settings);
+	o->max_pixels = IMGOPT_DEFAULT_MAX_PIXELS;
+	o->max_file_size = IMGOPT_DEFAULT_MAX_FILE_SIZE;
+	o->fail_on = CODEC_FAIL_ON_WARNING;
+	o->memory_mb = IMGOPT_DEFAULT_MEMORY_MB;
+	o->timeout_s = IMGOPT_DEFAULT_TIMEOUT_S;
+}
+
+static int
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+struct imgopt_optimizer *
+imgopt_optimizer_new(const struct imgopt_options *opts,
+		     const struct imgopt_callbacks *cb, char *err,
+		     size_t err_size)
+{
+	struct imgopt_optimizer *o;
+	struct stat st;
+	dev_t ex_dev = 0;
+	ino_t ex_ino = 0;
+	int cpus = online_cpus();
+
+	if (imgopt_settings_validate(&opts->settings, err, err_size))
+		return NULL;
+	if (opts->output_mode == IMGOPT_OUTPUT_DIR &&
+	    (!opts->output_dir || !*opts->output_dir)) {
+		snprintf(err, err_size, "output folder missing");
+		return NULL;
+	}
+	if (opts->output_mode == IMGOPT_OUTPUT_IN_PLACE &&
+	    opts->settings.output_format != IMGOPT_FORMAT_ORIGINAL) {
+		snprintf(err, err_size,
+			 "--in-place cannot change the format: it would leave "
+			 "a file whose name says another format (use -o DIR)");
+		return NULL;
+	}
+	if (opts->output_mode == IMGOPT_OUTPUT_DIR &&
+	    stat(opts->output_dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(err, err_size,
+				 "output %s exists and is not a folder",
+				 opts->output_dir);
+			return NULL;
+		}
+		ex_dev = st.st_dev;
+		ex_ino = st.st_ino;
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->opts = *opts;
+	o->out_dir = xstrdup(opts->output_dir);
+	o->opts.output_dir = o->out_dir;
+	o->opts.worker_exe = NULL;
+	if (cb)
+		o->cb = *cb;
+	o->walk = walk_new(ex_dev, ex_ino);
+	o->heap = xcalloc(WINDOW, sizeof(struct task *));
+	o->workers = opts->jobs > 0 ? opts->jobs : cpus;
+	/* libvips threads do not speed up a plain load -> save (MEASURED.md):
+	 * speed comes from one image per core, so split the cores between
+	 * the workers, at least one thread each.
+	 */
+	o->threads = opts->threads > 0 ? opts->threads :
+		(cpus / o->workers > 0 ? cpus / o->workers : 1);
+	o->inflight_n = opts->inflight > 0 ? opts->inflight : 1;
+	if (opts->worker_exe)
+		o->opts.worker_exe = xstrdup(opts->worker_exe);
+	(void)fsutil_umask();
+	return o;
+}
+
+void
+imgopt_optimizer_add_path(struct imgopt_optimizer *o, const char *path)
+{
+	walk_add(o->walk, path);
+}
+
+int
+imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
+			  const char *output,
+			  const struct imgopt_settings *settings, char *err,
+			  size_t err_size)
+{
+	struct task *t;
+	struct stat st;
+
+	if (!input || !*input) {
+		snprintf(err, err_size, "input_path missing");
+		return -1;
+	}
+	if (imgopt_settings_validate(settings ? settings : &o->opts.settings,
+				     err, err_size))
+		return -1;
+	t = task_new(o, input, settings ? settings : &o->opts.settings);
+	if (stat(input, &st) == 0) {
+		t->size = (uint64_t)st.st_size;
+		t->mode = st.st_mode;
+	}
+	if (output && *output) {
+		t->output = xstrdup(output);
+		t->exact_output = true;
+	} else {
+		t->output = outpath_resolve(input, NULL, o->opts.output_mode,
+					    o->out_dir, err, err_size);
+	}
+	if (o->explicit_tail)
+		o->explicit_tail->next = t;
+	else
+		o->explicit_head = t;
+	o->explicit_tail = t;
+	return 0;
+}
+
+static void
+on_interrupt(struct loop *loop, int signo, void *ctx)
+{
+	(void)loop;
+	(void)signo;
+	imgopt_optimizer_cancel(ctx);
+}
+
+static void
+cancel_check(struct loop *loop, void *ctx)
+{
+	struct imgopt_optimizer *o = ctx;
+
+	if (o->cancel && o->pool && !o->cancelled_pool) {
+		o->cancelled_pool = true;
+		o->summary.interrupted = true;
+		pool_cancel(o->pool);
+	}
+	if (!o->cancelled_pool)
+		loop_timer(loop, 100, cancel_check, o);
+}
+
+/* Dry run: walk and resolve, write nothing, start no worker. */
+static int
+run_dry(struct imgopt_optimizer *o)
+{
+	struct task *t;
+
+	for (;;) {
+		struct imgopt_result r;
+
+		refill(o);
+		t = heap_pop(o);
+		if (!t)
+			break;
+		memset(&r, 0, sizeof(r));
+		r.status = IMGOPT_STATUS_OK;
+		r.original_path = xstrdup(t->input);
+		r.original_size = t->size;
+		r.optimized_path = t->output ?
+			(t->exact_output ? xstrdup(t->output) :
+			 outpath_with_format(t->output,
+					     t->settings.output_format, o->error,
+					     sizeof(o->error))) : NULL;
+		r.optimized_size = t->size;
+		task_free(t);
+		emit(o, &r);
+	}
+	return 0;
+}
+
+static void
+collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns);
+
+int
+imgopt_optimizer_run(struct imgopt_optimizer *o)
+{
+	char exe_threads[16], exe_memory[16];
+	char *argv[8];
+	struct pool_config cfg;
+	struct imgopt_callbacks none = {0};
+	int rc;
+
+	o->started_ns = clock_now_ns();
+	memset(&o->progress, 0, sizeof(o->progress));
+	if (o->opts.dry_run) {
+		rc = run_dry(o);
+		goto done;
+	}
+	(void)none;
+	snprintf(exe_threads, sizeof(exe_threads), "%d", o->threads);
+	snprintf(exe_memory, sizeof(exe_memory), "%d", o->opts.memory_mb);
+	argv[0] = (char *)(o->opts.worker_exe ? o->opts.worker_exe :
+						"/proc/self/exe");
+	argv[1] = "__worker";
+	argv[2] = "--threads";
+	argv[3] = exe_threads;
+	argv[4] = "--memory";
+	argv[5] = exe_memory;
+	argv[6] = NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.worker_argv = argv;
+	cfg.workers = o->workers;
+	cfg.inflight_per_worker = o->inflight_n;
+	cfg.task_timeout_ms = (uint64_t)o->opts.timeout_s * 1000;
+	cfg.grace_ms = GRACE_MS;
+	cfg.ctx = o;
+	cfg.next_task = next_task;
+	cfg.task_done = task_done;
+	o->loop = loop_new();
+	if (!o->loop) {
+		snprintf(o->error, sizeof(o->error), "cannot create event loop");
+		return -1;
+	}
+	loop_on_signal(o->loop, SIGINT, on_interrupt, o);
+	loop_on_signal(o->loop, SIGTERM, on_interrupt, o);
+	if (o->opts.benchmark)
+		o->metrics = metrics_new(o->workers);
+	o->pool = pool_new(o->loop, &cfg, o->error, sizeof(o->error));
+	if (!o->pool) {
+		rc = -1;
+		goto done;
+	}
+	loop_timer(o->loop, 100, cancel_check, o);
+	rc = pool_run(o->pool);
+	if (rc != 0)
+		snprintf(o->error, sizeof(o->error), "%s",
+			 pool_error(o->pool));
+done:
+	/* Tasks never handed to a worker (interrupted run): say so, and
+	 * leave no temp file behind.
+	 */
+	for (struct task *t; (t = heap_pop(o)) != NULL; task_free(t))
+		emit_simple(o, t->input, IMGOPT_STATUS_CANCELLED, t->size,
+			    "cancelled (the run was interrupted)");
+	while (o->explicit_head) {
+		struct task *t = o->explicit_head;
+
+		o->explicit_head = t->next;
+		emit_simple(o, t->input, IMGOPT_STATUS_CANCELLED, t->size,
+			    "cancelled (the run was interrupted)");
+		task_free(t);
+	}
+	o->explicit_tail = NULL;
+	o->summary.wall_ns = clock_now_ns() - o->started_ns;
+	if (o->cancel)
+		o->summary.interrupted = true;
+	if (o->metrics)
+		collect_benchmark(o, o->summary.wall_ns);
+	pool_free(o->pool);
+	o->pool = NULL;
+	loop_free(o->loop);
+	o->loop = NULL;
+	return rc;
+}
+
+void
+imgopt_optimizer_cancel(struct imgopt_optimizer *o)
+{
+	o->cancel = 1;
+}
+
+void
+imgopt_optimizer_get_summary(const struct imgopt_optimizer *o,
+			     struct imgopt_summary *s)
+{
+	*s = o->summary;
+	s->succeeded = o->progress.succeeded;
+	s->failed = o->progress.failed;
+	s->skipped = o->progress.skipped;
+	s->total = o->progress.succeeded + o->progress.failed +
+		   o->summary.cancelled;
+	s->original_bytes = o->progress.original_bytes;
+	s->optimized_bytes = o->progress.optimized_bytes;
+}
+
+static json_t *
+dist_json(const struct metrics_dist *d)
+{
+	return json_pack("{s:f, s:f, s:f, s:f}", "mean", d->mean_ns / 1e6,
+			 "p50", d->p50_ns / 1e6, "p95", d->p95_ns / 1e6, "max",
+			 d->max_ns / 1e6);
+}
+
+static void
+collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns)
+{
+	struct metrics_summary m;
+	struct pool_stats ps;
+	json_t *workers;
+
+	if (o->pool) {
+		pool_get_stats(o->pool, &ps);
+		for (int i = 0; i < ps.workers; i++)
+			metrics_set_worker(o->metrics, i, ps.worker[i].busy_ns,
+					   ps.worker[i].tasks_done,
+					   ps.worker[i].respawns);
+	} else {
+		memset(&ps, 0, sizeof(ps));
+	}
+	metrics_summarize(o->metrics, wall_ns, &m);
+	workers = json_array();
+	for (int i = 0; i < m.workers; i++)
+		json_array_append_new(
+			workers,
+			json_pack("{s:i, s:f, s:I, s:I, s:f}", "worker", i,
+				  "busy_seconds",
+				  m.worker_stats[i].busy_ns / 1e9, "tasks",
+				  (json_int_t)m.worker_stats[i].tasks,
+				  "respawns",
+				  (json_int_t)m.worker_stats[i].respawns,
+				  "utilisation", m.worker_stats[i].utilisation));
+	json_decref(o->bench);
+	o->bench = json_pack(
+		"{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f,"
+		" s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I,"
+		" s:I, s:I}}",
+		"type", "benchmark", "workers", o->workers,
+		"threads_per_worker", o->threads, "inflight_per_worker",
+		o->inflight_n, "tasks", (json_int_t)m.tasks, "succeeded",
+		(json_int_t)m.succeeded, "failed", (json_int_t)m.failed,
+		"wall_seconds", m.wall_s, "images_per_second", m.images_per_s,
+		"megapixels_per_second", m.megapixels_per_s,
+		"input_mb_per_second", m.input_mb_per_s, "utilisation",
+		m.utilisation, "bytes_in", (json_int_t)m.bytes_in, "bytes_out",
+		(json_int_t)m.bytes_out, "saved_percent", m.saved_pct,
+		"queue_wait_ms", dist_json(&m.queue), "worker_ms",
+		dist_json(&m.worker), "header_ms", dist_json(&m.header),
+		"pipeline_ms", dist_json(&m.pipeline), "pool_overhead_ms",
+		dist_json(&m.overhead), "latency_ms", dist_json(&m.latency),
+		"per_worker", workers, "pool", "retries",
+		(json_int_t)ps.retries, "deaths", (json_int_t)ps.deaths,
+		"timeouts", (json_int_t)ps.timeouts);
+}
+
+void *
+imgopt_optimizer_benchmark_json(const struct imgopt_optimizer *o)
+{
+	return o->bench ? json_incref(o->bench) : NULL;
+}
+
+const char *
+imgopt_optimizer_error(const struct imgopt_optimizer *o)
+{
+	return o->error;
+}
+
+void
+imgopt_optimizer_free(struct imgopt_optimizer *o)
+{
+	if (!o)
+		return;
+	pool_free(o->pool);
+	loop_free(o->loop);
+	for (struct task *t; (t = heap_pop(o)) != NULL;)
+		task_free(t);
+	while (o->explicit_head) {
+		struct task *t = o->explicit_head;
+
+		o->explicit_head = t->next;
+		task_free(t);
+	}
+	while (o->inflight) {
+		struct task *t = o->inflight;
+
+		o->inflight = t->next;
+		if (t->tmp)
+			unlink(t->tmp);
+		task_free(t);
+	}
+	walk_free(o->walk);
+	metrics_free(o->metrics);
+	json_decref(o->bench);
+	free(o->heap);
+	free(o->outputs.slot);
+	free(o->out_dir);
+	free((char *)o->opts.worker_exe);
+	free(o);
+}

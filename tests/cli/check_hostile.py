@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Checks an `imgopt --json` run over the hostile corpus against its
+MANIFEST.tsv (rules in shared/corpus/README.md).
+
+usage: check_hostile.py MANIFEST.tsv RUN.jsonl CORPUS_DIR OUT_DIR MODE
+MODE is "folder" (the corpus folder as one argument) or "args" (every entry
+named on the command line).  Prints one line per problem; exit 1 if any.
+"""
+import json
+import os
+import subprocess
+import sys
+
+manifest_path, run_path, corpus, out_dir, mode = sys.argv[1:6]
+problems = []
+
+
+def unescape(s):
+    """MANIFEST's C escapes back to the bytes on disk."""
+    out = bytearray()
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            n = s[i + 1]
+            if n == "x":
+                out.append(int(s[i + 2:i + 4], 16))
+                i += 4
+                continue
+            out.append({"n": 10, "t": 9, "\\": 92}[n])
+            i += 2
+            continue
+        out.append(ord(c))
+        i += 1
+    return bytes(out)
+
+
+def shown(name_bytes):
+    """How imgopt writes a name in JSON: UTF-8 as is, other bytes as \\xHH."""
+    return name_bytes.decode("utf-8", errors="backslashreplace")
+
+
+entries = {}
+for line in open(manifest_path, encoding="ascii"):
+    if line.startswith("#") or not line.strip():
+        continue
+    name, kind, expect, note = line.rstrip("\n").split("\t", 3)
+    entries[shown(unescape(name))] = (kind, expect, unescape(name))
+
+lines = [json.loads(l) for l in open(run_path, encoding="utf-8")]
+summary = lines[-1]
+if summary.get("type") != "summary":
+    problems.append("last line is not the summary")
+
+seen = {}
+for l in lines[:-1]:
+    path = l.get("original_path", l.get("path"))
+    name = path[len(corpus.rstrip("/")) + 1:] if path.startswith(corpus) else path
+    if name in seen:
+        problems.append(f"{name!r}: reported twice")
+    seen[name] = l
+
+for name, (kind, expect, raw) in entries.items():
+    if name not in seen:
+        problems.append(f"{name!r} ({expect}): not reported")
+        continue
+    r = seen[name]
+    status = ("skipped" if r["type"] == "skipped" else
+              "ok" if r["success"] else "error")
+    err = r.get("error") or r.get("reason") or ""
+    if status == "error" and not err.startswith(r["original_path"] + ": "):
+        problems.append(f"{name!r}: error does not name the file: {err!r}")
+    if status != "ok" and r.get("optimized_path"):
+        problems.append(f"{name!r}: failed but has an output")
+    if status == "error" and len(err) <= len(r["original_path"]) + 3:
+        problems.append(f"{name!r}: error without a reason")
+    # Formats imgopt does not read may be refused (or skipped in a folder)
+    # with "unsupported format" whatever the entry expects.
+    unsupported = "unsupported format" in err
+    if expect == "ok" and status != "ok" and not unsupported:
+        # Hidden files are skipped in folders by a documented rule.
+        if not (name.startswith(".") and status == "skipped" and mode == "folder"):
+            problems.append(f"{name!r}: expected ok, got {status}: {err}")
+    if expect == "error" and status == "ok":
+        problems.append(f"{name!r}: expected an error, got ok")
+    if expect == "limit" and not (unsupported or (status == "error" and
+            ("limit" in err or "exceeds" in err))):
+        problems.append(f"{name!r}: expected a named limit, got {status}: {err}")
+    if status == "ok" and r.get("optimized_path"):
+        out = r["optimized_path"].encode("utf-8", errors="surrogateescape")
+        out = r["optimized_path"]
+        try:
+            w, h = (subprocess.check_output(
+                ["vipsheader", "-f", f, out.encode()], stderr=subprocess.DEVNULL)
+                .decode().strip() for f in ("width", "height"))
+        except Exception:
+            if "\\x" not in out:
+                problems.append(f"{name!r}: output does not decode: {out!r}")
+            continue
+        if name.startswith("brackets-decoy.jpg[") and (w, h) != ("320", "240"):
+            problems.append(f"{name!r}: decoy opened the wrong file ({w}x{h})")
+        if name.startswith("jpeg-exif-orientation-6") and (w, h) != ("32", "64"):
+            problems.append(f"{name!r}: orientation not applied ({w}x{h})")
+        if name.startswith("jpeg-exif-orientation-8") and (w, h) != ("32", "64"):
+            problems.append(f"{name!r}: orientation not applied ({w}x{h})")
+
+for name in seen:
+    if name not in entries:
+        problems.append(f"{name!r}: reported but not in the manifest")
+
+everything = open(run_path, encoding="utf-8").read()
+if "root:x:0:0" in everything:
+    problems.append("/etc/passwd contents leaked into the output")
+
+for p in problems:
+    print("hostile:", p)
+sys.exit(1 if problems else 0)
