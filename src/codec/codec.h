@@ -36,6 +36,7 @@ struct codec_request {
 	bool keep_metadata;	 /* keep EXIF, XMP and ICC */
 	bool allow_larger;	 /* turn "never worse" off */
 	double min_savings_pct;	 /* keep the input unless it saves this % */
+	/* Limits; 0 means none. */
 	uint64_t max_pixels;	 /* refuse larger images from the header */
 	uint64_t max_file_size;	 /* refuse larger files from fstat */
 	enum codec_fail_on fail_on;
@@ -48,18 +49,26 @@ struct codec_reply {
 	uint64_t original_size;
 	uint64_t optimized_size; /* bytes now in output_path */
 	bool kept_original;	 /* output_path holds the input's bytes */
+	/* Pixel sizes as stored in the files, before EXIF orientation: a
+	 * 64x32 orientation-6 input rotated upright gives out 32x64; kept
+	 * (kept_original) or copied losslessly (JPEG at quality 100, tag
+	 * kept) it stays 64x32.  in_* is set as soon as the header is read,
+	 * also when the pixel limit then refuses the image.
+	 */
 	int in_width, in_height;
 	int out_width, out_height;
 	uint64_t header_ns;	 /* open, sniff, header read, limit checks */
 	uint64_t pipeline_ns;	 /* decode, resize, encode (fused by libvips) */
 	/* Without the path: the caller prefixes "'PATH': ".  Lowercase, no
-	 * full stop, e.g. "truncated JPEG (premature end of input file)".
+	 * full stop, e.g. "truncated JPEG (premature end of data)".
 	 */
 	char error[CODEC_ERROR_MAX];
 };
 
-/* Start libvips once per process: vips_init, block untrusted loaders, no
- * operation cache, `threads` libvips worker threads (0 = libvips default).
+/* Start libvips once per process: vips_init, block untrusted loaders and
+ * every loader but JPEG, PNG, WebP and HEIF, no operation cache, `threads`
+ * libvips worker threads (0 = libvips default), GLib and libvips messages
+ * silenced (workers never print).
  * Returns 0 or -1 (message on stderr: the worker cannot start).
  */
 int codec_init(const char *argv0, int threads);

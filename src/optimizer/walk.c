@@ -18,6 +18,7 @@ struct frame {
 	DIR *dir;
 	char *path;	/* folder path as reached from the argument */
 	size_t rel_off; /* where the part relative to the root starts */
+	bool any;	/* root frame: something was reported below it */
 };
 
 struct walk {
@@ -160,7 +161,7 @@ push_dir(struct walk *w, DIR *dir, char *path, size_t rel_off)
 		w->cap_depth = w->cap_depth ? 2 * w->cap_depth : 16;
 		w->stack = xrealloc(w->stack, w->cap_depth * sizeof(*w->stack));
 	}
-	w->stack[w->depth++] = (struct frame){dir, path, rel_off};
+	w->stack[w->depth++] = (struct frame){dir, path, rel_off, false};
 }
 
 /* Open a folder and push it; on failure report it as an error entry. */
@@ -330,15 +331,23 @@ walk_next(struct walk *w)
 			d = readdir(f->dir);
 			if (!d) {
 				closedir(f->dir);
-				free(f->path);
 				w->depth--;
+				/* A folder named on the command line that holds
+				 * nothing still gets its line in the report.
+				 */
+				if (w->depth == 0 && !f->any)
+					return set_cur(w, WALK_SKIPPED, f->path,
+						       0, "empty folder");
+				free(f->path);
 				continue;
 			}
 			if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 				continue;
 			e = next_in_dir(w, f, d->d_name);
-			if (e)
+			if (e) {
+				w->stack[0].any = true;
 				return e;
+			}
 			continue;
 		}
 		if (w->next_arg >= w->nargs)

@@ -171,8 +171,12 @@ test_arguments(void **state)
 	walk_add(w, p);
 	snprintf(p, sizeof(p), "%s/sub/", root);
 	walk_add(w, p);
+	snprintf(p, sizeof(p), "%s/dir-named.jpg", root);
+	walk_add(w, p); /* an empty folder named explicitly is reported */
 	n = walk_all(w, s, 8);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
+	assert_int_equal(s[4].kind, WALK_SKIPPED);
+	assert_string_equal(s[4].reason, "empty folder");
 	assert_int_equal(s[0].kind, WALK_FILE);
 	assert_string_equal(s[0].rel, "notes.txt");
 	assert_int_equal(s[1].kind, WALK_ERROR);

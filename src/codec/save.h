@@ -1,0 +1,32 @@
+/* save.h: the encoder settings imgopt uses for each output format.
+ *
+ * Quality 100 means lossless where the format has it (PNG without palette,
+ * WebP and AVIF lossless) and JPEG at Q 100 without chroma subsampling.
+ */
+#ifndef IMGOPT_SAVE_H
+#define IMGOPT_SAVE_H
+
+#include <stdbool.h>
+
+#include <vips/vips.h>
+
+#include "imgopt/settings.h"
+
+/* Encode in to target as fmt (JPEG, PNG, WebP or AVIF) at quality 1-100.
+ * strip asks the saver to write no metadata; the caller removes the fields
+ * too (metadata_prepare()), because not every saver honours it.  The image
+ * must already be 8-bit unless fmt is PNG at quality 100, which keeps 16-bit
+ * images 16-bit.  Returns 0 or -1 (libvips error).
+ */
+int save_image(VipsImage *in, VipsTarget *target, enum imgopt_format fmt,
+	       int quality, bool strip);
+
+/* Remove the EXIF and XMP chunks of the WebP file in p (len bytes), in
+ * place, fixing the VP8X flags and the RIFF size.  Returns the new length;
+ * len when p is not a well-formed WebP RIFF file (then unchanged).  Used by
+ * save_image(), which needs it because libvips 8.14 writes an EXIF chunk
+ * into every WebP.
+ */
+size_t save_webp_strip(unsigned char *p, size_t len);
+
+#endif
