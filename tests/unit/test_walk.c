@@ -118,8 +118,10 @@ find(const struct seen *s, int n, const char *rel)
 	for (int i = 0; i < n; i++)
 		if (!strcmp(s[i].rel, rel))
 			return &s[i];
+	static const struct seen none = {.kind = -1};
+
 	fail_msg("no entry %s", rel);
-	return NULL;
+	return &none; /* not reached: fail_msg jumps out */
 }
 
 static void
