@@ -88,6 +88,14 @@ sniff() {
 	esac
 }
 
+# running PID: the process exists and is not a zombie (a dead worker whose
+# parent is gone may stay a zombie where PID 1 does not reap).
+running() {
+	local st
+	st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 finish() {
 	echo "$(basename "$0"): $checks checks, $failures failed"
 	[ "$failures" -eq 0 ]

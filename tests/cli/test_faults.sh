@@ -25,13 +25,15 @@ check "others done despite the hang" test "$(grep -c '"success":true' "$T/out")"
 check "hang run bounded" test $(( $(date +%s) - s )) -lt 30
 
 # --- kill -9 of random workers: every task reported exactly once ---------
+# 50 kills, 100 ms apart so each replacement has reached READY (a worker
+# killed before READY, again and again, makes the pool give up by design).
 mkdir -p "$T/many"
-vips copy "$T/in/base.jpg" "$T/small.jpg[Q=95]"
-vips thumbnail "$T/in/base.jpg" "$T/small.jpg[Q=95]" 64
+vips thumbnail "$T/in/base.jpg" "$T/small.jpg[Q=95]" 320
 for i in $(seq 1 200); do cp "$T/small.jpg" "$T/many/img$i.jpg"; done
-"$IMGOPT" --json -j 2 -o "$T/o3" "$T/many" >"$T/kill.jsonl" 2>"$T/kill.err" &
+"$IMGOPT" --json -j 2 -f png -q 80 -o "$T/o3" "$T/many" >"$T/kill.jsonl" 2>"$T/kill.err" &
 parent=$!
 kills=0
+sleep 0.3
 for i in $(seq 1 400); do
 	kill -0 "$parent" 2>/dev/null || break
 	w=$(pgrep -P "$parent" | shuf -n 1)
@@ -39,11 +41,11 @@ for i in $(seq 1 400); do
 		kills=$((kills + 1))
 		[ "$kills" -ge 50 ] && break
 	fi
-	sleep 0.02
+	sleep 0.1
 done
 wait "$parent"
 st=$?
-check "kill run finished normally (status $st)" test "$st" -le 1
+check "kill run finished normally (status $st, $(tail -c 300 "$T/kill.err"))" test "$st" -le 1
 check "some workers were killed ($kills)" test "$kills" -ge 10
 python3 - "$T/kill.jsonl" <<'PY' || fail "every task exactly once under kill -9"
 import json, sys, collections
@@ -54,12 +56,12 @@ assert len(count) == 200 and set(count.values()) == {1}, (len(count), max(count.
 bad = [r for r in res if not r["success"]]
 # A task fails only if its worker was killed on both attempts.
 assert all("killed by signal 9" in r["error"] for r in bad), bad[:3]
-assert len(bad) <= 5, len(bad)
+assert len(bad) <= 10, len(bad)
 assert lines[-1]["type"] == "summary" and lines[-1]["total"] == 200
 PY
 ok
 check "no temp files after kills" test -z "$(find "$T/o3" -name '.imgopt-tmp-*')"
-check "outputs complete" bash -c 'for f in "$1"/*.jpg; do vipsheader "$f" >/dev/null || exit 1; done' _ "$T/o3"
+check "outputs complete" bash -c 'for f in "$1"/*.png; do vipsheader "$f" >/dev/null || exit 1; done' _ "$T/o3"
 
 # --- workers never outlive the parent ----------------------------------------
 "$IMGOPT" -j 2 -o "$T/o4" "$T/many" >/dev/null 2>&1 &
@@ -70,7 +72,7 @@ kill -9 "$parent"
 wait "$parent" 2>/dev/null
 sleep 1
 alive=0
-for k in $kids; do kill -0 "$k" 2>/dev/null && alive=1; done
+for k in $kids; do running "$k" && alive=1; done
 check "workers died with their parent ($kids)" test "$alive" -eq 0
 
 # --- the memory limit fails the image with a clear message ----------------

@@ -18,7 +18,7 @@ check "exit status 130 (got $st)" test "$st" -eq 130
 check "no temp files" test -z "$(find "$T/out-dir" -name '.imgopt-tmp-*' 2>/dev/null)"
 sleep 0.5
 alive=0
-for k in $kids; do kill -0 "$k" 2>/dev/null && alive=1; done
+for k in $kids; do running "$k" && alive=1; done
 check "no orphan workers" test "$alive" -eq 0
 python3 - "$T/run.jsonl" "$T/out-dir" <<'PY' || fail "interrupted summary"
 import json, os, subprocess, sys
