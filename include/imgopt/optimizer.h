@@ -51,6 +51,8 @@ struct imgopt_options {
 	int memory_mb;		  /* per-worker memory limit; 0 = none */
 	int timeout_s;		  /* per-image limit; 0 = none */
 	bool benchmark;		  /* collect per-task metrics */
+	bool persistent;	  /* serve mode: run() keeps the pool alive,
+				     waiting for add_task(), until cancel */
 	const char *worker_exe;	  /* NULL = this executable */
 };
 
@@ -73,7 +75,7 @@ struct imgopt_callbacks {
 	void (*on_result)(void *ctx, const struct imgopt_result *result,
 			  const struct imgopt_progress *progress);
 	/* A task was handed to a worker (for "current file" displays). */
-	void (*on_start)(void *ctx, const char *path);
+	void (*on_start)(void *ctx, const char *path, uint64_t tag);
 };
 
 struct imgopt_summary {
@@ -100,14 +102,19 @@ imgopt_optimizer_new(const struct imgopt_options *opts,
  */
 void imgopt_optimizer_add_path(struct imgopt_optimizer *o, const char *path);
 
-/* Queue one explicit task (the HTTP API): input file, exact output path
- * (NULL = resolved as for add_path), own settings.  Returns 0, or -1 with a
- * message in err when the task is invalid (then nothing is queued).
+/* Queue one explicit task (the HTTP API): input file, output path (used
+ * exactly as given; ending in '/' = into that folder under the input's
+ * name with the extension of the output format; NULL = resolved as for
+ * add_path), own settings (NULL = the defaults),
+ * and a tag the caller gets back in the result (which request or job it
+ * belongs to).  May be called before run() or, in persistent mode, from
+ * callbacks while it runs.  Returns 0, or -1 with a message in err when
+ * the task is invalid (then nothing is queued).
  */
 int imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
 			      const char *output,
 			      const struct imgopt_settings *settings,
-			      char *err, size_t err_size);
+			      uint64_t tag, char *err, size_t err_size);
 
 /* Process everything queued, calling the callbacks as images finish.
  * Returns 0 when the run completed (some images may have failed), -1 when

@@ -35,6 +35,7 @@ struct imgopt_result {
 	enum imgopt_format output_format;
 	int width, height;    /* output dimensions, 0 when unknown */
 	int attempts;	      /* worker attempts used (2 after a retry) */
+	uint64_t tag;	      /* add_task()'s tag; 0 for add_path() inputs */
 	/* Timings, nanoseconds; filled by the pool and the worker. */
 	uint64_t queue_ns;    /* submitted -> sent to a worker */
 	uint64_t worker_ns;   /* the worker's own time on the task */

@@ -16,10 +16,11 @@ struct run_ctx {
 };
 
 static void
-on_start(void *ctx, const char *path)
+on_start(void *ctx, const char *path, uint64_t tag)
 {
 	struct run_ctx *rc = ctx;
 
+	(void)tag;
 	if (rc->progress)
 		progress_start(rc->progress, path);
 }

@@ -25,6 +25,7 @@
 #include "base/loop.h"
 #include "codec/codec.h"
 #include "metrics/metrics.h"
+#include "optimizer_internal.h"
 #include "outpath.h"
 #include "pool/pool.h"
 #include "walk.h"
@@ -41,6 +42,7 @@ struct task {
 	char *input;
 	char *output;	     /* before the format's extension is applied */
 	bool exact_output;   /* add_task() named it: use it as it is */
+	uint64_t tag;	     /* add_task()'s tag, back in the result */
 	char *tmp;	     /* temp file in the destination folder */
 	uint64_t size;
 	mode_t mode;
@@ -250,20 +252,37 @@ emit(struct imgopt_optimizer *o, struct imgopt_result *r)
 }
 
 static void
-emit_simple(struct imgopt_optimizer *o, const char *path,
-	    enum imgopt_status status, uint64_t size, const char *reason)
+emit_tagged(struct imgopt_optimizer *o, const char *path,
+	    enum imgopt_status status, uint64_t size, const char *reason,
+	    uint64_t tag)
 {
 	struct imgopt_result r;
 
 	memset(&r, 0, sizeof(r));
 	r.status = status;
+	r.tag = tag;
 	r.original_path = xstrdup(path);
 	r.original_size = size;
 	r.error = reason ? xasprintf("%s: %s", path, reason) : NULL;
 	emit(o, &r);
 }
 
+static void
+emit_simple(struct imgopt_optimizer *o, const char *path,
+	    enum imgopt_status status, uint64_t size, const char *reason)
+{
+	emit_tagged(o, path, status, size, reason, 0);
+}
+
 /* ------------------------------------------------------------------ tasks */
+
+/* A task that ends before reaching a worker. */
+static void
+emit_task(struct imgopt_optimizer *o, const struct task *t,
+	  enum imgopt_status status, const char *reason)
+{
+	emit_tagged(o, t->input, status, t->size, reason, t->tag);
+}
 
 static struct task *
 task_new(struct imgopt_optimizer *o, const char *input,
@@ -339,7 +358,7 @@ prepare(struct imgopt_optimizer *o, struct task *t)
 	mode_t mode;
 
 	if (outpath_make_parent(t->output, err, sizeof(err)) != 0) {
-		emit_simple(o, t->input, IMGOPT_STATUS_FAILED, t->size, err);
+		emit_task(o, t, IMGOPT_STATUS_FAILED, err);
 		return -1;
 	}
 	/* In place, the output inherits the input's permissions; elsewhere
@@ -354,7 +373,7 @@ prepare(struct imgopt_optimizer *o, struct task *t)
 				      "disk full (no space left on device)" :
 				      strerror(errno));
 
-		emit_simple(o, t->input, IMGOPT_STATUS_FAILED, t->size, why);
+		emit_task(o, t, IMGOPT_STATUS_FAILED, why);
 		free(why);
 		return -1;
 	}
@@ -376,11 +395,12 @@ next_task(void *ctx, struct pool_task *pt)
 			return -1;
 		refill(o);
 		t = heap_pop(o);
+		/* Serve mode waits for add_task() and pool_wake(). */
 		if (!t)
-			return -1;
+			return o->opts.persistent ? 0 : -1;
 		if (!t->output) {
-			emit_simple(o, t->input, IMGOPT_STATUS_FAILED, t->size,
-				    "cannot resolve output path");
+			emit_task(o, t, IMGOPT_STATUS_FAILED,
+				  "cannot resolve output path");
 			task_free(t);
 			continue;
 		}
@@ -405,7 +425,7 @@ next_task(void *ctx, struct pool_task *pt)
 	t->next = o->inflight;
 	o->inflight = t;
 	if (o->cb.on_start)
-		o->cb.on_start(o->cb.ctx, t->input);
+		o->cb.on_start(o->cb.ctx, t->input, t->tag);
 	return 1;
 }
 
@@ -512,6 +532,7 @@ task_done(void *ctx, const struct pool_outcome *oc)
 	memset(&r, 0, sizeof(r));
 	r.original_path = xstrdup(t->input);
 	r.original_size = t->size;
+	r.tag = t->tag;
 	r.attempts = oc->attempts;
 	r.queue_ns = oc->dispatch_ns > oc->submit_ns ?
 		oc->dispatch_ns - oc->submit_ns : 0;
@@ -641,6 +662,12 @@ imgopt_optimizer_new(const struct imgopt_options *opts,
 	o->inflight_n = opts->inflight > 0 ? opts->inflight : 1;
 	if (opts->worker_exe)
 		o->opts.worker_exe = xstrdup(opts->worker_exe);
+	o->loop = loop_new();
+	if (!o->loop) {
+		snprintf(err, err_size, "cannot create the event loop");
+		imgopt_optimizer_free(o);
+		return NULL;
+	}
 	(void)fsutil_umask();
 	return o;
 }
@@ -654,8 +681,8 @@ imgopt_optimizer_add_path(struct imgopt_optimizer *o, const char *path)
 int
 imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
 			  const char *output,
-			  const struct imgopt_settings *settings, char *err,
-			  size_t err_size)
+			  const struct imgopt_settings *settings, uint64_t tag,
+			  char *err, size_t err_size)
 {
 	struct task *t;
 	struct stat st;
@@ -668,11 +695,17 @@ imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
 				     err, err_size))
 		return -1;
 	t = task_new(o, input, settings ? settings : &o->opts.settings);
+	t->tag = tag;
 	if (stat(input, &st) == 0) {
 		t->size = (uint64_t)st.st_size;
 		t->mode = st.st_mode;
 	}
-	if (output && *output) {
+	if (output && *output && output[strlen(output) - 1] == '/') {
+		/* A folder: the input's name, extension per output format. */
+		const char *base = strrchr(input, '/');
+
+		t->output = xasprintf("%s%s", output, base ? base + 1 : input);
+	} else if (output && *output) {
 		t->output = xstrdup(output);
 		t->exact_output = true;
 	} else {
@@ -684,15 +717,30 @@ imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
 	else
 		o->explicit_head = t;
 	o->explicit_tail = t;
+	if (o->pool)
+		pool_wake(o->pool);
 	return 0;
+}
+
+struct loop *
+optimizer_loop(struct imgopt_optimizer *o)
+{
+	return o->loop;
 }
 
 static void
 on_interrupt(struct loop *loop, int signo, void *ctx)
 {
+	struct imgopt_optimizer *o = ctx;
+
 	(void)loop;
 	(void)signo;
-	imgopt_optimizer_cancel(ctx);
+	imgopt_optimizer_cancel(o);
+	if (o->pool && !o->cancelled_pool) {
+		o->cancelled_pool = true;
+		o->summary.interrupted = true;
+		pool_cancel(o->pool);
+	}
 }
 
 static void
@@ -776,11 +824,6 @@ imgopt_optimizer_run(struct imgopt_optimizer *o)
 	cfg.ctx = o;
 	cfg.next_task = next_task;
 	cfg.task_done = task_done;
-	o->loop = loop_new();
-	if (!o->loop) {
-		snprintf(o->error, sizeof(o->error), "cannot create event loop");
-		return -1;
-	}
 	loop_on_signal(o->loop, SIGINT, on_interrupt, o);
 	loop_on_signal(o->loop, SIGTERM, on_interrupt, o);
 	if (o->opts.benchmark)
@@ -800,14 +843,14 @@ done:
 	 * leave no temp file behind.
 	 */
 	for (struct task *t; (t = heap_pop(o)) != NULL; task_free(t))
-		emit_simple(o, t->input, IMGOPT_STATUS_CANCELLED, t->size,
-			    "cancelled (the run was interrupted)");
+		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
+			  "cancelled (the run was interrupted)");
 	while (o->explicit_head) {
 		struct task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
-		emit_simple(o, t->input, IMGOPT_STATUS_CANCELLED, t->size,
-			    "cancelled (the run was interrupted)");
+		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
+			  "cancelled (the run was interrupted)");
 		task_free(t);
 	}
 	o->explicit_tail = NULL;
@@ -818,8 +861,8 @@ done:
 		collect_benchmark(o, o->summary.wall_ns);
 	pool_free(o->pool);
 	o->pool = NULL;
-	loop_free(o->loop);
-	o->loop = NULL;
+	loop_on_signal(o->loop, SIGINT, NULL, NULL);
+	loop_on_signal(o->loop, SIGTERM, NULL, NULL);
 	return rc;
 }
 
