@@ -51,6 +51,8 @@ struct imgopt_options {
 	int memory_mb;		  /* per-worker memory limit; 0 = none */
 	int timeout_s;		  /* per-image limit; 0 = none */
 	bool benchmark;		  /* collect per-task metrics */
+	bool order_given;	  /* dispatch in walk order, not largest
+				     first (for measuring the ordering) */
 	bool persistent;	  /* serve mode: run() keeps the pool alive,
 				     waiting for add_task(), until cancel */
 	const char *worker_exe;	  /* NULL = this executable */

@@ -32,6 +32,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_VERSION,
+	OPT_ORDER,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +64,7 @@ static const struct option long_options[] = {
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"order", required_argument, NULL, OPT_ORDER},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -121,6 +123,8 @@ options_usage(FILE *f)
 "                           per image, then {\"type\":\"summary\",...}\n"
 "      --benchmark          per-task timings, pool and throughput figures,\n"
 "                           as a table (or a {\"type\":\"benchmark\"} line)\n"
+"      --order ORDER        largest (default: biggest files first, so no core\n"
+"                           idles at the tail) or given (walk order)\n"
 "      --progress, --no-progress\n"
 "                           force the progress bar on or off (default: on\n"
 "                           when stderr is a terminal)\n"
@@ -399,6 +403,12 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 			break;
 		case 'v':
 			cli->verbose = true;
+			break;
+		case OPT_ORDER:
+			if (strcmp(optarg, "largest") && strcmp(optarg, "given"))
+				return usage_error("--order must be largest or "
+						   "given, got '%s'", optarg);
+			cli->opts.order_given = !strcmp(optarg, "given");
 			break;
 		case OPT_VERSION:
 			printf("imgopt %s\n", IMGOPT_VERSION);

@@ -264,6 +264,8 @@ report_benchmark(struct report *r, void *bench_json)
 		       (int)num(w, "worker"), num(w, "busy_seconds"),
 		       num(w, "tasks"), num(w, "respawns"),
 		       num(w, "utilisation") * 100);
+	printf("  parent peak memory: %.1f MB\n",
+	       num(bench, "parent_peak_rss_mb"));
 	w = json_object_get(bench, "pool");
 	printf("  pool: %.0f retries, %.0f worker deaths, %.0f timeouts\n",
 	       num(w, "retries"), num(w, "deaths"), num(w, "timeouts"));

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,9 +46,11 @@ struct task {
 	uint64_t tag;	     /* add_task()'s tag, back in the result */
 	char *tmp;	     /* temp file in the destination folder */
 	uint64_t size;
+	uint64_t priority;   /* heap key: size, or the arrival order */
 	mode_t mode;
 	bool is_symlink;
 	struct imgopt_settings settings;
+	uint64_t found_ns;   /* walked or added: queue wait starts here */
 	uint64_t submit_ns;
 	struct task *next;   /* in-flight list */
 };
@@ -166,10 +169,15 @@ heap_push(struct imgopt_optimizer *o, struct task *t)
 {
 	size_t i = o->heap_len++;
 
+	/* Largest file first (the default), or first come first served
+	 * (--order given, to measure what the ordering is worth).
+	 */
+	t->priority = o->opts.order_given ? UINT64_MAX - t->id : t->size;
+
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
 
-		if (o->heap[parent]->size >= t->size)
+		if (o->heap[parent]->priority >= t->priority)
 			break;
 		o->heap[i] = o->heap[parent];
 		i = parent;
@@ -193,9 +201,9 @@ heap_pop(struct imgopt_optimizer *o)
 		if (c >= o->heap_len)
 			break;
 		if (c + 1 < o->heap_len &&
-		    o->heap[c + 1]->size > o->heap[c]->size)
+		    o->heap[c + 1]->priority > o->heap[c]->priority)
 			c++;
-		if (last->size >= o->heap[c]->size)
+		if (last->priority >= o->heap[c]->priority)
 			break;
 		o->heap[i] = o->heap[c];
 		i = c;
@@ -291,6 +299,7 @@ task_new(struct imgopt_optimizer *o, const char *input,
 	struct task *t = xcalloc(1, sizeof(*t));
 
 	t->id = ++o->next_id;
+	t->found_ns = clock_now_ns();
 	t->input = xstrdup(input);
 	t->settings = *s;
 	return t;
@@ -494,8 +503,9 @@ finish_ok(struct imgopt_optimizer *o, struct task *t,
 }
 
 static void
-record_metrics(struct imgopt_optimizer *o, const struct pool_outcome *oc,
-	       const struct codec_reply *reply, const struct imgopt_result *r)
+record_metrics(struct imgopt_optimizer *o, const struct task *t,
+	       const struct pool_outcome *oc, const struct codec_reply *reply,
+	       const struct imgopt_result *r)
 {
 	struct metrics_task_sample s;
 
@@ -504,8 +514,11 @@ record_metrics(struct imgopt_optimizer *o, const struct pool_outcome *oc,
 	memset(&s, 0, sizeof(s));
 	s.ok = r->status == IMGOPT_STATUS_OK;
 	s.worker = oc->worker;
-	s.queue_ns = oc->dispatch_ns > oc->submit_ns ?
-		oc->dispatch_ns - oc->submit_ns : 0;
+	/* The pool pulls a task only when a worker has room, so the wait
+	 * that matters starts when the walk found it.
+	 */
+	s.queue_ns = oc->dispatch_ns > t->found_ns ?
+		oc->dispatch_ns - t->found_ns : 0;
 	s.service_ns = oc->reply_ns > oc->dispatch_ns ?
 		oc->reply_ns - oc->dispatch_ns : 0;
 	if (reply) {
@@ -534,10 +547,10 @@ task_done(void *ctx, const struct pool_outcome *oc)
 	r.original_size = t->size;
 	r.tag = t->tag;
 	r.attempts = oc->attempts;
-	r.queue_ns = oc->dispatch_ns > oc->submit_ns ?
-		oc->dispatch_ns - oc->submit_ns : 0;
-	r.total_ns = oc->reply_ns > oc->submit_ns ?
-		oc->reply_ns - oc->submit_ns : 0;
+	r.queue_ns = oc->dispatch_ns > t->found_ns ?
+		oc->dispatch_ns - t->found_ns : 0;
+	r.total_ns = oc->reply_ns > t->found_ns ?
+		oc->reply_ns - t->found_ns : 0;
 	switch (oc->kind) {
 	case POOL_TASK_DONE:
 		if (wire_decode_reply(oc->payload, oc->len, &reply) != 0) {
@@ -580,7 +593,7 @@ task_done(void *ctx, const struct pool_outcome *oc)
 		break;
 	}
 	if (oc->kind != POOL_TASK_CANCELLED)
-		record_metrics(o, oc, rp, &r);
+		record_metrics(o, t, oc, rp, &r);
 	task_free(t);
 	emit(o, &r);
 }
@@ -899,6 +912,7 @@ collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns)
 {
 	struct metrics_summary m;
 	struct pool_stats ps;
+	struct rusage ru;
 	json_t *workers;
 
 	if (o->pool) {
@@ -911,6 +925,10 @@ collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns)
 		memset(&ps, 0, sizeof(ps));
 	}
 	metrics_summarize(o->metrics, wall_ns, &m);
+	/* The parent's own peak memory: it must stay flat in the number of
+	 * files (the walk is lazy, the task window bounded).
+	 */
+	getrusage(RUSAGE_SELF, &ru);
 	workers = json_array();
 	for (int i = 0; i < m.workers; i++)
 		json_array_append_new(
@@ -925,8 +943,8 @@ collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns)
 	json_decref(o->bench);
 	o->bench = json_pack(
 		"{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f,"
-		" s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:I,"
-		" s:I, s:I}}",
+		" s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f,"
+		" s:{s:I, s:I, s:I}}",
 		"type", "benchmark", "workers", o->workers,
 		"threads_per_worker", o->threads, "inflight_per_worker",
 		o->inflight_n, "tasks", (json_int_t)m.tasks, "succeeded",
@@ -940,7 +958,8 @@ collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns)
 		dist_json(&m.worker), "header_ms", dist_json(&m.header),
 		"pipeline_ms", dist_json(&m.pipeline), "pool_overhead_ms",
 		dist_json(&m.overhead), "latency_ms", dist_json(&m.latency),
-		"per_worker", workers, "pool", "retries",
+		"per_worker", workers, "parent_peak_rss_mb",
+		ru.ru_maxrss / 1024.0, "pool", "retries",
 		(json_int_t)ps.retries, "deaths", (json_int_t)ps.deaths,
 		"timeouts", (json_int_t)ps.timeouts);
 }
