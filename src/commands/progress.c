@@ -46,6 +46,8 @@ progress_format_duration(char *buf, size_t size, double seconds)
 		snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
 }
 
+static void draw(struct progress *p);
+
 struct progress *
 progress_new(FILE *f)
 {
@@ -69,8 +71,17 @@ progress_free(struct progress *p)
 void
 progress_start(struct progress *p, const char *path)
 {
+	uint64_t now = clock_now_ns();
+
 	free(p->current);
 	p->current = imgopt_utf8_escape(path);
+	/* Show the bar as soon as work starts, not after the first image
+	 * (a large first image can take seconds).
+	 */
+	if (now - p->last_draw_ns >= 100000000u) {
+		p->last_draw_ns = now;
+		draw(p);
+	}
 }
 
 static int

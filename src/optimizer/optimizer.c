@@ -249,8 +249,8 @@ emit(struct imgopt_optimizer *o, struct imgopt_result *r)
 		o->summary.cancelled++;
 		break;
 	}
-	p->total_final = o->walk_done && o->heap_len == 0 &&
-			 !o->explicit_head;
+	/* Tasks in the window are already counted in total. */
+	p->total_final = o->walk_done && !o->explicit_head;
 	if (p->total < p->done)
 		p->total = p->done;
 	p->elapsed_ns = clock_now_ns() - o->started_ns;
