@@ -85,6 +85,11 @@ struct imgopt_summary {
 	uint64_t original_bytes, optimized_bytes; /* succeeded images */
 	uint64_t wall_ns;
 	bool interrupted;
+	/* With a visual quality target: how many images got each quality,
+	 * and how many reached no quality that met the target.
+	 */
+	uint64_t quality_count[101];
+	uint64_t target_missed;
 };
 
 struct imgopt_optimizer;

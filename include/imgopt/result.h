@@ -36,6 +36,13 @@ struct imgopt_result {
 	int width, height;    /* output dimensions, 0 when unknown */
 	int attempts;	      /* worker attempts used (2 after a retry) */
 	uint64_t tag;	      /* add_task()'s tag; 0 for add_path() inputs */
+	/* With a visual quality target: the quality chosen and the score
+	 * reached ("quality": 74, "score": 0.9862 in JSON); quality 0 when no
+	 * target applied.
+	 */
+	int quality;
+	double score;
+	bool target_met;
 	/* Timings, nanoseconds; filled by the pool and the worker. */
 	uint64_t queue_ns;    /* submitted -> sent to a worker */
 	uint64_t worker_ns;   /* the worker's own time on the task */

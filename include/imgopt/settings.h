@@ -38,6 +38,22 @@ enum imgopt_resize_mode {
 	IMGOPT_RESIZE_SHORTEST,
 };
 
+/* A visual quality to reach instead of a fixed quality number: the
+ * encoder quality is searched per image for the smallest output that still
+ * scores at least `value` (lossy JPEG, WebP and AVIF outputs only).
+ */
+enum imgopt_target_metric {
+	IMGOPT_TARGET_NONE = 0,
+	IMGOPT_TARGET_SSIM, /* SSIM on linear-light luminance, see README */
+};
+
+/* The preset ladder (--target high|medium|low): metric values chosen by
+ * measuring on the fetched corpus (README, "Visual quality target").
+ */
+#define IMGOPT_TARGET_HIGH 0.990
+#define IMGOPT_TARGET_MEDIUM 0.980
+#define IMGOPT_TARGET_LOW 0.960
+
 #define IMGOPT_QUALITY_UNSET 0
 #define IMGOPT_DEFAULT_QUALITY 90
 
@@ -50,6 +66,8 @@ struct imgopt_settings {
 	int resize_height;
 	bool maintain_aspect;
 	enum imgopt_format output_format;
+	enum imgopt_target_metric target_metric; /* NONE: use quality */
+	double target_value;			  /* e.g. 0.985 for SSIM */
 };
 
 /* Fill with the defaults: global quality 90, no resize, original format. */
@@ -89,6 +107,12 @@ int imgopt_settings_quality_for(const struct imgopt_settings *s,
  */
 const char *imgopt_format_name(enum imgopt_format fmt);
 int imgopt_format_from_name(const char *name);
+
+/* Parse a --target value: "ssim:0.985", or a preset "high", "medium",
+ * "low".  Returns 0 or -1 with a message in err.
+ */
+int imgopt_target_parse(struct imgopt_settings *s, const char *arg, char *err,
+			size_t err_size);
 
 /* "none", "width", "height", "longest", "shortest"; -1 for unknown. */
 const char *imgopt_resize_mode_name(enum imgopt_resize_mode mode);

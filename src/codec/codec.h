@@ -57,6 +57,14 @@ struct codec_reply {
 	 */
 	int in_width, in_height;
 	int out_width, out_height;
+	/* With a target (settings.target_metric): the encoder quality chosen
+	 * and the score its output reached; target_met false means no
+	 * quality reached it and the highest tried was kept.
+	 */
+	int quality;
+	double score;
+	bool target_met;
+	int encodes;		 /* encodes the search needed */
 	uint64_t header_ns;	 /* open, sniff, header read, limit checks */
 	uint64_t pipeline_ns;	 /* decode, resize, encode (fused by libvips) */
 	/* Without the path: the caller prefixes "'PATH': ".  Lowercase, no

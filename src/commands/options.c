@@ -33,6 +33,7 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_VERSION,
 	OPT_ORDER,
+	OPT_TARGET,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +66,7 @@ static const struct option long_options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"order", required_argument, NULL, OPT_ORDER},
+	{"target", required_argument, NULL, OPT_TARGET},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -92,6 +94,10 @@ options_usage(FILE *f)
 "  -r, --resize MODE:SIZE   shrink (never enlarge) keeping the aspect ratio:\n"
 "                           width:1920, height:1080, longest:2048,\n"
 "                           shortest:720\n"
+"      --target T           a visual quality instead of a fixed quality: per\n"
+"                           image, the lowest encoder quality whose output\n"
+"                           still scores T (lossy JPEG, WebP, AVIF): high,\n"
+"                           medium, low, or ssim:0.985\n"
 "      --settings FILE      settings JSON (the app's shape); flags override it\n"
 "\n"
 "Output:\n"
@@ -255,6 +261,7 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 	struct imgopt_settings flags;
 	bool set_q = false, set_fmt = false, set_resize = false;
 	bool in_place = false;
+	bool set_target = false;
 	int set_fq[IMGOPT_FORMAT_COUNT] = {0};
 	const char *settings_file = NULL;
 	char err[512];
@@ -404,6 +411,12 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 		case 'v':
 			cli->verbose = true;
 			break;
+		case OPT_TARGET:
+			if (imgopt_target_parse(&flags, optarg, err,
+						sizeof(err)))
+				return usage_error("--%s", err);
+			set_target = true;
+			break;
 		case OPT_ORDER:
 			if (strcmp(optarg, "largest") && strcmp(optarg, "given"))
 				return usage_error("--order must be largest or "
@@ -445,6 +458,10 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 			cli->opts.settings.quality[f] = flags.quality[f];
 	if (set_fmt)
 		cli->opts.settings.output_format = flags.output_format;
+	if (set_target) {
+		cli->opts.settings.target_metric = flags.target_metric;
+		cli->opts.settings.target_value = flags.target_value;
+	}
 	if (set_resize) {
 		cli->opts.settings.resize_mode = flags.resize_mode;
 		cli->opts.settings.resize_size = flags.resize_size;

@@ -135,6 +135,46 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 	return r->line;
 }
 
+/* The distribution of qualities a visual target chose, in bands of 10. */
+static void
+print_qualities(const struct imgopt_summary *s)
+{
+	uint64_t band[10] = {0}, n = 0;
+
+	for (int q = 1; q <= 100; q++) {
+		band[q == 100 ? 9 : q / 10] += s->quality_count[q];
+		n += s->quality_count[q];
+	}
+	if (!n)
+		return;
+	printf("\nQualities chosen for the target:");
+	for (int b = 0; b < 10; b++)
+		if (band[b])
+			printf(" %d-%d: %llu", b * 10, b == 9 ? 100 : b * 10 + 9,
+			       (unsigned long long)band[b]);
+	if (s->target_missed)
+		printf(" (%llu reached no quality that met the target; kept "
+		       "at the highest tried)",
+		       (unsigned long long)s->target_missed);
+}
+
+/* The same as JSON: {"quality": count, ...} for the summary line. */
+static json_t *
+qualities_json(const struct imgopt_summary *s)
+{
+	json_t *q = json_object();
+	char key[8];
+
+	for (int i = 1; i <= 100; i++)
+		if (s->quality_count[i]) {
+			snprintf(key, sizeof(key), "%d", i);
+			json_object_set_new(q, key,
+					    json_integer((json_int_t)
+							 s->quality_count[i]));
+		}
+	return q;
+}
+
 void
 report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 {
@@ -144,7 +184,7 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 	char b[32], a[32], sv[32], t[32];
 
 	if (r->json) {
-		print_json_line(json_pack(
+		json_t *line = json_pack(
 			"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f,"
 			" s:f, s:b, s:b}",
 			"type", "summary", "total", (json_int_t)s->total,
@@ -158,7 +198,18 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 			(double)(long long)(pct * 100 + (pct >= 0 ? .5 : -.5)) /
 				100,
 			"wall_seconds", secs, "interrupted", s->interrupted,
-			"dry_run", dry_run));
+			"dry_run", dry_run);
+		json_t *q = qualities_json(s);
+
+		if (json_object_size(q)) {
+			json_object_set_new(line, "qualities", q);
+			json_object_set_new(line, "target_missed",
+					    json_integer((json_int_t)
+							 s->target_missed));
+		} else {
+			json_decref(q);
+		}
+		print_json_line(line);
 		return;
 	}
 	progress_format_bytes(b, sizeof(b), (double)s->original_bytes);
@@ -197,6 +248,7 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 	if (s->skipped)
 		printf(", %llu skipped%s", (unsigned long long)s->skipped,
 		       r->verbose ? "" : " (-v lists them)");
+	print_qualities(s);
 	printf("\nBefore %s, after %s: saved %s (%.1f%%) in %s", b, a, sv, pct,
 	       t);
 	if (secs > 0 && s->total)

@@ -238,6 +238,11 @@ emit(struct imgopt_optimizer *o, struct imgopt_result *r)
 		p->succeeded++;
 		p->original_bytes += r->original_size;
 		p->optimized_bytes += r->optimized_size;
+		if (r->quality > 0 && r->quality <= 100) {
+			o->summary.quality_count[r->quality]++;
+			if (!r->target_met)
+				o->summary.target_missed++;
+		}
 		break;
 	case IMGOPT_STATUS_FAILED:
 		p->failed++;
@@ -571,6 +576,9 @@ task_done(void *ctx, const struct pool_outcome *oc)
 		r.header_ns = reply.header_ns;
 		r.pipeline_ns = reply.pipeline_ns;
 		r.megapixels = (double)reply.in_width * reply.in_height / 1e6;
+		r.quality = reply.quality;
+		r.score = reply.score;
+		r.target_met = reply.target_met;
 		if (reply.ok) {
 			finish_ok(o, t, &reply, &r);
 		} else {

@@ -101,8 +101,9 @@ void *
 imgopt_result_to_json(const struct imgopt_result *r)
 {
 	bool ok = r->status == IMGOPT_STATUS_OK;
+	json_t *j;
 
-	return json_pack("{s:o, s:o, s:I, s:I, s:b, s:o, s:I, s:f}",
+	j = json_pack("{s:o, s:o, s:I, s:I, s:b, s:o, s:I, s:f}",
 			 "original_path", path_or_null(r->original_path),
 			 "optimized_path",
 			 path_or_null(ok ? r->optimized_path : NULL),
@@ -112,6 +113,15 @@ imgopt_result_to_json(const struct imgopt_result *r)
 			 ok, "error", path_or_null(r->error), "savedBytes",
 			 (json_int_t)imgopt_result_saved_bytes(r),
 			 "compressionRatio", imgopt_result_ratio(r));
+	/* Only with a visual quality target: the classic shape otherwise. */
+	if (ok && r->quality > 0) {
+		json_object_set_new(j, "quality", json_integer(r->quality));
+		json_object_set_new(j, "score",
+				    json_real(round(r->score * 1e4) / 1e4));
+		json_object_set_new(j, "target_met",
+				    json_boolean(r->target_met));
+	}
+	return j;
 }
 
 char *

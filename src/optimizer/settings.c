@@ -3,6 +3,7 @@
  * setting at fault, as the user wrote it.
  */
 #include "imgopt/settings.h"
+#include "imgopt/result.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -270,6 +271,83 @@ apply_resize(struct imgopt_settings *s, const json_t *r, char *err,
 	return 0;
 }
 
+static int
+set_target(struct imgopt_settings *s, const char *metric, double value,
+	   const char *name, char *err, size_t err_size)
+{
+	if (strcmp(metric, "ssim"))
+		return fail(err, err_size, "%s metric must be ssim, got \"%s\"",
+			    name, metric);
+	if (!(value > 0 && value < 1))
+		return fail(err, err_size,
+			    "%s value must be between 0 and 1 (e.g. 0.985), "
+			    "got %g", name, value);
+	s->target_metric = IMGOPT_TARGET_SSIM;
+	s->target_value = value;
+	return 0;
+}
+
+/* "target": {"metric": "ssim", "value": 0.985}, or a preset name. */
+static int
+apply_target(struct imgopt_settings *s, const json_t *t, char *err,
+	     size_t err_size)
+{
+	static const char *const keys[] = {"metric", "value", NULL};
+	const json_t *m, *v;
+
+	if (json_is_string(t))
+		return imgopt_target_parse(s, json_string_value(t), err,
+					   err_size);
+	if (!json_is_object(t))
+		return fail(err, err_size,
+			    "target must be an object like {\"metric\": "
+			    "\"ssim\", \"value\": 0.985} or high, medium, "
+			    "low");
+	if (check_keys(t, "target", keys, err, err_size))
+		return -1;
+	m = json_object_get(t, "metric");
+	v = json_object_get(t, "value");
+	if (!json_is_string(m))
+		return fail(err, err_size, "target.metric must be \"ssim\"");
+	if (!json_is_number(v))
+		return fail(err, err_size,
+			    "target.value must be a number between 0 and 1");
+	return set_target(s, json_string_value(m), json_number_value(v),
+			  "target", err, err_size);
+}
+
+int
+imgopt_target_parse(struct imgopt_settings *s, const char *arg, char *err,
+		    size_t err_size)
+{
+	static const struct {
+		const char *name;
+		double value;
+	} presets[] = {{"high", IMGOPT_TARGET_HIGH},
+		       {"medium", IMGOPT_TARGET_MEDIUM},
+		       {"low", IMGOPT_TARGET_LOW}};
+	const char *colon = strchr(arg, ':');
+	char metric[16], *end;
+	double value;
+
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		if (!strcmp(arg, presets[i].name))
+			return set_target(s, "ssim", presets[i].value,
+					  "target", err, err_size);
+	if (!colon || (size_t)(colon - arg) >= sizeof(metric))
+		return fail(err, err_size,
+			    "target must be high, medium, low or METRIC:VALUE "
+			    "(ssim:0.985), got \"%s\"", arg);
+	memcpy(metric, arg, (size_t)(colon - arg));
+	metric[colon - arg] = '\0';
+	value = strtod(colon + 1, &end);
+	if (end == colon + 1 || *end)
+		return fail(err, err_size,
+			    "target value must be a number, got \"%s\"",
+			    colon + 1);
+	return set_target(s, metric, value, "target", err, err_size);
+}
+
 int
 imgopt_settings_apply_json(struct imgopt_settings *s, const void *json,
 			   char *err, size_t err_size)
@@ -303,9 +381,9 @@ imgopt_settings_apply_json(struct imgopt_settings *s, const void *json,
 		}
 		tmp.output_format = fmt;
 	}
-	if ((v = json_object_get(root, "target")) && !json_is_null(v))
-		return fail(err, err_size,
-			    "target is not supported by this version");
+	if ((v = json_object_get(root, "target")) && !json_is_null(v) &&
+	    apply_target(&tmp, v, err, err_size))
+		return -1;
 	if (imgopt_settings_validate(&tmp, err, err_size))
 		return -1;
 	*s = tmp;
@@ -387,7 +465,12 @@ imgopt_settings_to_json(const struct imgopt_settings *s)
 		      int_or_null(s->resize_size));
 	root = json_pack("{s:o, s:o, s:s}", "quality", q, "resize", r,
 			 "outputFormat", format_names[s->output_format]);
-	text = json_dumps(root, JSON_PRESERVE_ORDER | JSON_COMPACT);
+	/* "target" only when set: the classic shape stays as users know it. */
+	if (s->target_metric == IMGOPT_TARGET_SSIM)
+		json_object_set_new(root, "target",
+				    json_pack("{s:s, s:f}", "metric", "ssim",
+					      "value", s->target_value));
+	text = imgopt_json_dumps(root);
 	json_decref(root);
 	return text;
 }

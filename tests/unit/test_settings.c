@@ -81,6 +81,11 @@ static const struct {
 	{"[1, 2]", "settings must be a JSON object"},
 	{"", "malformed settings JSON"},
 	{"{\"quality\": {\"global\": 80, \"global\": 90}}", "malformed settings JSON"},
+	{"{\"target\": {\"metric\": \"psnr\", \"value\": 40}}", "target metric must be ssim, got \"psnr\""},
+	{"{\"target\": {\"metric\": \"ssim\", \"value\": 1.5}}", "target value must be between 0 and 1"},
+	{"{\"target\": {\"metric\": \"ssim\"}}", "target.value must be a number"},
+	{"{\"target\": \"ultra\"}", "target must be high, medium, low or METRIC:VALUE"},
+	{"{\"target\": 5}", "target must be an object"},
 };
 
 static void
@@ -121,6 +126,30 @@ test_partial_and_null(void **state)
 }
 
 static void
+test_target(void **state)
+{
+	struct imgopt_settings s;
+	char err[256], *json;
+
+	(void)state;
+	imgopt_settings_init(&s);
+	assert_int_equal(imgopt_settings_parse(&s,
+		"{\"target\": {\"metric\": \"ssim\", \"value\": 0.985}}",
+		err, sizeof(err)), 0);
+	assert_int_equal(s.target_metric, IMGOPT_TARGET_SSIM);
+	assert_true(s.target_value == 0.985);
+	json = imgopt_settings_to_json(&s);
+	assert_non_null(strstr(json, "\"target\":{\"metric\":\"ssim\",\"value\":0.985"));
+	free(json);
+	assert_int_equal(imgopt_target_parse(&s, "high", err, sizeof(err)), 0);
+	assert_true(s.target_value == IMGOPT_TARGET_HIGH);
+	assert_int_equal(imgopt_target_parse(&s, "ssim:0.97", err, sizeof(err)), 0);
+	assert_true(s.target_value == 0.97);
+	assert_int_equal(imgopt_target_parse(&s, "ssim:abc", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "target value must be a number"));
+}
+
+static void
 test_names(void **state)
 {
 	(void)state;
@@ -141,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_full_shape),
 		cmocka_unit_test(test_bad_settings),
 		cmocka_unit_test(test_partial_and_null),
+		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_names),
 	};
 
