@@ -9,6 +9,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *
+fsutil_errno_text(int err)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(err));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
 mode_t
 fsutil_umask(void)
 {

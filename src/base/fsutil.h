@@ -17,6 +17,12 @@
  */
 char *fsutil_tmpfile_beside(const char *dest, mode_t mode);
 
+/* strerror() in the lowercase style of every imgopt message ("no such
+ * file or directory").  Returns a static buffer (the parent has no
+ * threads).
+ */
+const char *fsutil_errno_text(int err);
+
 /* The process umask, read once without changing it for long. */
 mode_t fsutil_umask(void);
 

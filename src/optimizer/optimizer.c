@@ -385,7 +385,7 @@ prepare(struct imgopt_optimizer *o, struct task *t)
 		char *why = xasprintf("cannot write output folder for %s: %s",
 				      t->output, errno == ENOSPC ?
 				      "disk full (no space left on device)" :
-				      strerror(errno));
+				      fsutil_errno_text(errno));
 
 		emit_task(o, t, IMGOPT_STATUS_FAILED, why);
 		free(why);
@@ -499,7 +499,7 @@ finish_ok(struct imgopt_optimizer *o, struct task *t,
 	if (rename(t->tmp, final) != 0) {
 		r->status = IMGOPT_STATUS_FAILED;
 		r->error = xasprintf("%s: cannot write %s: %s", t->input, final,
-				     strerror(errno));
+				     fsutil_errno_text(errno));
 		unlink(t->tmp);
 		free(final);
 		return;

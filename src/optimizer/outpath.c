@@ -1,6 +1,8 @@
 /* outpath.c: output paths and extensions (rules in outpath.h). */
 #include "outpath.h"
 
+#include "base/fsutil.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -174,7 +176,7 @@ outpath_make_parent(const char *path, char *err, size_t err_size)
 		if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 			snprintf(err, err_size,
 				 "%s: cannot create output folder: %s", dir,
-				 strerror(errno));
+				 fsutil_errno_text(errno));
 			free(dir);
 			return -1;
 		}
@@ -182,7 +184,7 @@ outpath_make_parent(const char *path, char *err, size_t err_size)
 	}
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, err_size, "%s: cannot create output folder: %s",
-			 dir, strerror(errno));
+			 dir, fsutil_errno_text(errno));
 		free(dir);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "imgopt/optimizer.h"
 
 struct frame {
@@ -172,7 +173,7 @@ enter_dir(struct walk *w, char *path, size_t rel_off)
 
 	if (!dir)
 		return set_cur(w, WALK_ERROR, path, rel_off,
-			       "cannot read folder: %s", strerror(errno));
+			       "cannot read folder: %s", fsutil_errno_text(errno));
 	push_dir(w, dir, path, rel_off);
 	return NULL;
 }
@@ -188,7 +189,7 @@ follow_link(const char *path, struct stat *st, char *why, size_t why_size)
 	if (errno == ENOENT)
 		snprintf(why, why_size, "broken symlink");
 	else
-		snprintf(why, why_size, "%s", strerror(errno));
+		snprintf(why, why_size, "%s", fsutil_errno_text(errno));
 	return -1;
 }
 
@@ -204,7 +205,7 @@ next_argument(struct walk *w)
 	free(w->root);
 	w->root = xstrdup(path);
 	if (lstat(path, &st) != 0)
-		return set_cur(w, WALK_ERROR, path, 0, "%s", strerror(errno));
+		return set_cur(w, WALK_ERROR, path, 0, "%s", fsutil_errno_text(errno));
 	if (S_ISLNK(st.st_mode)) {
 		link = true;
 		if (follow_link(path, &st, why, sizeof(why)))
@@ -274,7 +275,7 @@ next_in_dir(struct walk *w, struct frame *f, const char *name)
 			       "skipped in folders)");
 	if (fstatat(dirfd(f->dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return set_cur(w, WALK_ERROR, path, f->rel_off, "%s",
-			       strerror(errno));
+			       fsutil_errno_text(errno));
 	if (S_ISDIR(st.st_mode)) {
 		if (!strcmp(name, IMGOPT_OUTPUT_FOLDER) ||
 		    (st.st_dev == w->ex_dev && st.st_ino == w->ex_ino))

@@ -52,6 +52,35 @@ summary = lines[-1]
 if summary.get("type") != "summary":
     problems.append("last line is not the summary")
 
+# The reason each failing entry must give (prefix of the name -> words).
+REASONS = [
+    ("empty-zero-bytes", "empty file"),
+    ("text-file-named", "not an image"),
+    ("html-error-page", "not an image"),
+    ("pdf-disguised", "unsupported format (PDF)"),
+    ("ppm-disguised", "unsupported format (PPM)"),
+    ("svg-disguised", "unsupported format (SVG"),
+    ("jpeg-truncated", "truncated JPEG"),
+    ("jpeg-corrupt-entropy", "corrupt JPEG data"),
+    ("jpeg-sof-65500", "over the 268 MP limit"),
+    ("png-bad-crc-ihdr", "corrupt PNG (IHDR CRC)"),
+    ("png-bad-crc-idat", "corrupt PNG"),
+    ("png-truncated", "truncated PNG"),
+    ("png-zero-height", "corrupt PNG"),
+    ("png-bomb", "over the 268 MP limit"),
+    ("png-valid-20000x20000", "over the 268 MP limit"),
+    ("webp-truncated", "truncated WebP"),
+    ("webp-lossless-truncated", "truncated WebP"),
+    ("webp-riff", "WebP"),
+    ("avif-truncated", "truncated AVIF"),
+    ("symlink-loop", "too many levels of symbolic links"),
+    ("symlink-dangling", "broken symlink"),
+    ("symlink-to-dev-zero", "not a regular file"),
+    ("symlink-to-etc-passwd", "not an image"),
+    ("fifo-named-pipe", "not a regular file (fifo)"),
+    ("sparse-3GiB", "exceeds the 1.0 GiB limit"),
+]
+
 seen = {}
 for l in lines[:-1]:
     path = l.get("original_path", l.get("path"))
@@ -91,6 +120,9 @@ for name, (kind, expect, raw) in entries.items():
         continue
     if name.startswith("unreadable-") and "ermission denied" not in err:
         problems.append(f"{name!r}: expected 'permission denied', got {err}")
+    for prefix, words in REASONS:
+        if name.startswith(prefix) and status == "error" and words not in err:
+            problems.append(f"{name!r}: want {words!r} in the error, got {err!r}")
     if expect == "error" and status == "ok":
         problems.append(f"{name!r}: expected an error, got ok")
     if expect == "limit" and not (unsupported or (status == "error" and

@@ -133,7 +133,19 @@ check "good one written" test -s "$T/mixed/optimized/good.jpg"
 check "failure named with reason" contains "$T/out" "$T/mixed/cut.jpg: "
 check "no output for the failure" test ! -e "$T/mixed/optimized/cut.jpg"
 expect_status 1 "missing path" "$IMGOPT" "$T/nope.jpg"
-check "missing path named" contains "$T/out" "$T/nope.jpg: No such file or directory"
+check "missing path named" contains "$T/out" "$T/nope.jpg: no such file or directory"
+
+# --- output folder problems: named, the batch goes on ----------------------
+mkdir -p "$T/blocked" && cp "$T/in/photo.jpg" "$T/blocked/" && touch "$T/blocked/optimized"
+expect_status 1 "output folder blocked" "$IMGOPT" "$T/blocked/photo.jpg"
+check "blocked folder named" contains "$T/out" "cannot create output folder: a file is in the way"
+expect_status 2 "-o is a file" "$IMGOPT" -o "$T/blocked/photo.jpg" "$T/in"
+check "-o file named" contains "$T/err" "exists and is not a folder"
+if [ "$(id -u)" -ne 0 ]; then
+	mkdir -p "$T/ro" && chmod 555 "$T/ro"
+	expect_status 1 "unwritable output" "$IMGOPT" -o "$T/ro" "$T/in/photo.jpg"
+	check "unwritable named" contains "$T/out" "ermission denied"
+fi
 
 # --- help and version -------------------------------------------------------
 expect_status 0 "help" "$IMGOPT" --help

@@ -147,7 +147,7 @@ test_folder_rules(void **state)
 	assert_int_equal(find(s, n, "linkdir")->kind, WALK_SKIPPED);
 	assert_int_equal(find(s, n, "loop-a.jpg")->kind, WALK_ERROR);
 	assert_non_null(strstr(find(s, n, "loop-a.jpg")->reason,
-			       "Too many levels of symbolic links"));
+			       "too many levels of symbolic links"));
 	assert_string_equal(find(s, n, "dangling.jpg")->reason,
 			    "broken symlink");
 	assert_int_equal(find(s, n, "fifo.jpg")->kind, WALK_ERROR);
@@ -182,7 +182,7 @@ test_arguments(void **state)
 	assert_int_equal(s[0].kind, WALK_FILE);
 	assert_string_equal(s[0].rel, "notes.txt");
 	assert_int_equal(s[1].kind, WALK_ERROR);
-	assert_string_equal(s[1].reason, "No such file or directory");
+	assert_string_equal(s[1].reason, "no such file or directory");
 	assert_int_equal(find(s, n, "c.webp")->kind, WALK_FILE);
 	assert_non_null(strstr(find(s, n, "c.webp")->path, "/sub/c.webp"));
 	assert_null(strstr(find(s, n, "c.webp")->path, "//"));

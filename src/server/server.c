@@ -1,0 +1,899 @@
+/* server.c: libmicrohttpd glue for `imgopt serve`.
+ *
+ * libmicrohttpd runs without threads of its own, in epoll mode: its epoll
+ * fd is one more watcher on the optimizer's poll loop, MHD_run() is called
+ * when it is readable, and a loop timer follows MHD_get_timeout() (re-armed
+ * after every run).  So one thread does HTTP, the pool and the event
+ * streams, and nothing needs a lock (DESIGN.md, "serve").  Long requests
+ * (event streams, commands waiting for results) suspend their connection
+ * and are resumed from the optimizer's callbacks; resuming outside
+ * MHD_run() needs another run soon, which server_kick() schedules.
+ *
+ * Every request passes the same gate before any work: the Host header must
+ * name this server (an IP literal, "localhost" or the --host name, with
+ * our port), which stops DNS rebinding; an Origin header, when sent, must
+ * be this server's own origin, which stops cross-site posts; the
+ * path-based commands need the bearer token printed at start.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "assets.h"
+#include "base/loop.h"
+#include "optimizer/optimizer_internal.h"
+#include "sse.h"
+#include "uploads.h"
+
+#define SERVER_TOKEN_BYTES 24
+/* Waiting requests are suspended and still count: room for a few pages,
+ * their event streams and scripts.
+ */
+#define SERVER_MAX_CONNECTIONS 256
+#define SERVER_IDLE_TIMEOUT_S 120
+#define SERVER_DRAIN_MS 500
+
+enum route {
+	ROUTE_NONE = 0,
+	ROUTE_ASSET,
+	ROUTE_EVENTS,
+	ROUTE_LIMITS,
+	ROUTE_API_ONE,
+	ROUTE_API_MANY,
+	ROUTE_JOB_POST,
+	ROUTE_JOB,
+};
+
+struct batch {
+	uint32_t id;
+	const struct server_batch_ops *ops;
+	void *ctx;
+	struct batch *next;
+};
+
+struct request {
+	enum route route;
+	char *body;		/* JSON commands: the body, capped */
+	size_t len, cap;
+	bool too_large;
+	struct server_req_state state;
+};
+
+struct server {
+	struct server_config cfg;
+	char *host;		/* cfg.host, owned */
+	int port;		/* the bound port */
+	int listen_fd;		/* until MHD owns it */
+	char url[300];
+	char token[SERVER_TOKEN_BYTES * 2 + 1];
+
+	struct imgopt_optimizer *opt;
+	struct loop *loop;
+	struct MHD_Daemon *mhd;
+	int epoll_fd;
+	uint64_t mhd_timer, kick_timer;
+	bool stopping;
+
+	struct sse *hub;
+	struct sse_stream *events; /* /api/events */
+	struct sse_progress progress;
+	struct api *api;
+	struct uploads *uploads;
+
+	struct batch *batches;
+	uint32_t next_batch;
+};
+
+/* ---------------------------------------------------------------- util */
+
+char *
+server_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+void
+server_random_hex(char *buf, size_t n)
+{
+	unsigned char raw[64];
+	size_t got = 0;
+
+	if (n > sizeof(raw))
+		abort();
+	while (got < n) {
+		ssize_t r = getrandom(raw + got, n - got, 0);
+
+		if (r < 0 && errno != EINTR)
+			abort();
+		if (r > 0)
+			got += (size_t)r;
+	}
+	for (size_t i = 0; i < n; i++)
+		sprintf(buf + 2 * i, "%02x", raw[i]);
+}
+
+void
+server_config_init(struct server_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->host = "127.0.0.1";
+	c->port = SERVER_DEFAULT_PORT;
+	c->max_upload_bytes = SERVER_DEFAULT_MAX_UPLOAD;
+	c->max_files = SERVER_DEFAULT_MAX_FILES;
+	c->job_ttl_s = SERVER_DEFAULT_JOB_TTL_S;
+}
+
+struct loop *
+server_loop(struct server *s)
+{
+	return s->loop;
+}
+
+const struct server_config *
+server_get_config(const struct server *s)
+{
+	return &s->cfg;
+}
+
+const char *
+server_url(const struct server *s)
+{
+	return s->url;
+}
+
+const char *
+server_token(const struct server *s)
+{
+	return s->token;
+}
+
+char *
+server_display_error(const struct imgopt_result *r, const char *name)
+{
+	size_t n;
+
+	if (!r->error)
+		return NULL;
+	/* The optimizer writes "<input path>: reason"; the input path is a
+	 * job folder the user never saw.
+	 */
+	n = r->original_path ? strlen(r->original_path) : 0;
+	if (n && !strncmp(r->error, r->original_path, n) &&
+	    !strncmp(r->error + n, ": ", 2))
+		return server_asprintf("%s%s", name, r->error + n);
+	return server_asprintf("%s", r->error);
+}
+
+/* ----------------------------------------------------------- responses */
+
+void
+server_add_common_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+enum MHD_Result
+server_reply(struct MHD_Connection *c, unsigned status, const char *type,
+	     const void *data, size_t len)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)data,
+					    MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	server_add_common_headers(r);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result
+server_reply_json(struct MHD_Connection *c, unsigned status, json_t *json)
+{
+	char *text = json ? imgopt_json_dumps(json) : NULL;
+	char *line;
+	enum MHD_Result ret;
+
+	json_decref(json);
+	if (!text)
+		return MHD_NO;
+	line = server_asprintf("%s\n", text);
+	free(text);
+	ret = server_reply(c, status, "application/json", line, strlen(line));
+	free(line);
+	return ret;
+}
+
+enum MHD_Result
+server_reply_error(struct MHD_Connection *c, unsigned status,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *safe;
+	json_t *j;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	safe = imgopt_utf8_escape(msg);
+	j = json_pack("{s:s}", "error", safe);
+	free(msg);
+	free(safe);
+	return server_reply_json(c, status, j);
+}
+
+/* ---------------------------------------------------------- MHD driving */
+
+static void server_run_mhd(struct server *s);
+
+static void
+server_on_mhd_timer(struct loop *loop, void *ctx)
+{
+	struct server *s = ctx;
+
+	(void)loop;
+	s->mhd_timer = 0;
+	server_run_mhd(s);
+}
+
+static void
+server_on_kick(struct loop *loop, void *ctx)
+{
+	struct server *s = ctx;
+
+	(void)loop;
+	s->kick_timer = 0;
+	server_run_mhd(s);
+}
+
+static void
+server_on_epoll(struct loop *loop, int fd, int events, void *ctx)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	server_run_mhd(ctx);
+}
+
+/* One MHD_run(), then the timer for the next one: MHD_get_timeout() is 0
+ * when it has work left (resumed connections, buffered data), which
+ * the epoll fd would not report again (edge-triggered inside).
+ */
+static void
+server_run_mhd(struct server *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (!s->mhd)
+		return;
+	MHD_run(s->mhd);
+	if (s->mhd_timer)
+		loop_timer_cancel(s->loop, s->mhd_timer);
+	s->mhd_timer = 0;
+	if (MHD_get_timeout(s->mhd, &ms) == MHD_YES)
+		s->mhd_timer = loop_timer(s->loop, ms, server_on_mhd_timer, s);
+}
+
+void
+server_kick(struct server *s)
+{
+	if (s->mhd && !s->kick_timer)
+		s->kick_timer = loop_timer(s->loop, 0, server_on_kick, s);
+}
+
+/* ------------------------------------------------------------- batches */
+
+uint32_t
+server_batch_new(struct server *s, const struct server_batch_ops *ops,
+		 void *ctx)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		abort();
+	if (++s->next_batch == 0)
+		s->next_batch = 1;
+	b->id = s->next_batch;
+	b->ops = ops;
+	b->ctx = ctx;
+	b->next = s->batches;
+	s->batches = b;
+	return b->id;
+}
+
+void
+server_batch_end(struct server *s, uint32_t id)
+{
+	for (struct batch **pp = &s->batches; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id == id) {
+			struct batch *b = *pp;
+
+			*pp = b->next;
+			free(b);
+			return;
+		}
+	}
+}
+
+static struct batch *
+server_batch_find(struct server *s, uint64_t tag)
+{
+	for (struct batch *b = s->batches; b; b = b->next)
+		if (b->id == (uint32_t)(tag >> 32))
+			return b;
+	return NULL;
+}
+
+int
+server_add_task(struct server *s, uint32_t batch, uint32_t index,
+		const char *input, const char *output,
+		const struct imgopt_settings *settings, char *err,
+		size_t err_size)
+{
+	uint64_t tag = (uint64_t)batch << 32 | index;
+
+	if (imgopt_optimizer_add_task(s->opt, input, output, settings, tag,
+				      err, err_size))
+		return -1;
+	sse_progress_add(&s->progress, 1);
+	return 0;
+}
+
+static const char *
+server_task_name(struct server *s, struct batch *b, uint64_t tag,
+		 const char *path)
+{
+	(void)s;
+	if (b && b->ops->name)
+		return b->ops->name(b->ctx, (uint32_t)tag);
+	return path;
+}
+
+static void
+server_on_start(void *ctx, const char *path, uint64_t tag)
+{
+	struct server *s = ctx;
+	struct batch *b = server_batch_find(s, tag);
+	char *name = imgopt_utf8_escape(server_task_name(s, b, tag, path));
+
+	sse_stream_send(s->events, SSE_START_EVENT,
+			json_pack("{s:s}", "fileName", name));
+	free(name);
+	if (b && b->ops->start)
+		b->ops->start(b->ctx, (uint32_t)tag);
+}
+
+static void
+server_on_result(void *ctx, const struct imgopt_result *r,
+		 const struct imgopt_progress *pr)
+{
+	struct server *s = ctx;
+	struct batch *b = server_batch_find(s, r->tag);
+	const char *name = server_task_name(s, b, r->tag, r->original_path);
+	char *error = server_display_error(r, name);
+
+	(void)pr;
+	sse_stream_send(s->events, SSE_PROGRESS_EVENT,
+			sse_progress_event(&s->progress, name, r, error));
+	free(error);
+	/* Last: the batch may end itself here. */
+	if (b)
+		b->ops->result(b->ctx, (uint32_t)r->tag, r);
+}
+
+void
+server_callbacks(struct server *s, struct imgopt_callbacks *cb)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->ctx = s;
+	cb->on_result = server_on_result;
+	cb->on_start = server_on_start;
+}
+
+/* --------------------------------------------------------------- gates */
+
+/* 0 when a Host header value names this server: an IP literal,
+ * "localhost" or the --host name, and our port.  A DNS-rebinding page
+ * reaches us under its own domain name, which fails here.
+ */
+static int
+server_host_ok(const struct server *s, const char *host)
+{
+	char name[256], bin[sizeof(struct in6_addr)];
+	const char *port = NULL, *end;
+	size_t n;
+	long p = 80;
+
+	if (!host || !*host)
+		return -1;
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end)
+			return -1;
+		n = (size_t)(end - host - 1);
+		memcpy(name, host + 1, n < sizeof(name) ? n : 0);
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1])
+			return -1;
+	} else {
+		end = strchr(host, ':');
+		if (end && strchr(end + 1, ':'))
+			return -1;
+		n = end ? (size_t)(end - host) : strlen(host);
+		if (n < sizeof(name))
+			memcpy(name, host, n);
+		if (end)
+			port = end + 1;
+	}
+	if (n == 0 || n >= sizeof(name))
+		return -1;
+	name[n] = '\0';
+	if (port) {
+		char *e;
+
+		if (!*port || strspn(port, "0123456789") != strlen(port))
+			return -1;
+		p = strtol(port, &e, 10);
+	}
+	if (p != s->port)
+		return -1;
+	if (!strcasecmp(name, "localhost") || !strcasecmp(name, s->host) ||
+	    inet_pton(AF_INET, name, bin) == 1 ||
+	    inet_pton(AF_INET6, name, bin) == 1)
+		return 0;
+	return -1;
+}
+
+/* 403 text, or NULL when Host and Origin are this server's own. */
+static const char *
+server_gate(const struct server *s, struct MHD_Connection *c)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_HOST);
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 "Origin");
+
+	if (server_host_ok(s, host))
+		return "forbidden: the Host header does not name this server";
+	/* Browsers send Origin on cross-site requests; ours must match. */
+	if (origin && (strncasecmp(origin, "http://", 7) ||
+		       strcasecmp(origin + 7, host)))
+		return "forbidden: cross-origin request";
+	return NULL;
+}
+
+static bool
+server_token_ok(const struct server *s, struct MHD_Connection *c)
+{
+	const char *auth = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	size_t n = strlen(s->token);
+	unsigned char diff = 0;
+
+	if (!auth || strncasecmp(auth, "Bearer ", 7))
+		return false;
+	auth += 7;
+	if (strlen(auth) != n)
+		return false;
+	/* Constant time: the comparison says nothing about a prefix. */
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(auth[i] ^ s->token[i]);
+	return diff == 0;
+}
+
+static enum MHD_Result
+server_asset(struct MHD_Connection *c, const struct asset *a)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(a->len, (void *)a->data,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	server_add_common_headers(r);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data: "
+				"blob:; object-src 'none'; base-uri 'none'; "
+				"form-action 'self'; frame-ancestors 'none'");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+server_limits(struct server *s, struct MHD_Connection *c)
+{
+	return server_reply_json(
+		c, MHD_HTTP_OK,
+		json_pack("{s:I, s:I, s:I, s:I}", "maxUploadBytes",
+			  (json_int_t)s->cfg.max_upload_bytes, "maxFiles",
+			  (json_int_t)s->cfg.max_files, "jobTtlSeconds",
+			  (json_int_t)s->cfg.job_ttl_s, "maxJsonBytes",
+			  (json_int_t)SERVER_MAX_JSON_BODY));
+}
+
+/* Pick the route; 0 with *allow set when the path exists for another
+ * method, ROUTE_NONE with !*allow when it does not exist.
+ */
+static enum route
+server_route(const char *method, const char *url, const char **allow)
+{
+	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	bool post = !strcmp(method, "POST");
+
+	*allow = NULL;
+	if (assets_find(url)) {
+		*allow = "GET, HEAD";
+		return get ? ROUTE_ASSET : ROUTE_NONE;
+	}
+	if (!strcmp(url, "/api/events") || !strcmp(url, "/api/limits")) {
+		*allow = "GET, HEAD";
+		return !get ? ROUTE_NONE : url[5] == 'e' ? ROUTE_EVENTS :
+							   ROUTE_LIMITS;
+	}
+	if (!strcmp(url, "/api/optimize_image") ||
+	    !strcmp(url, "/api/optimize_images")) {
+		*allow = "POST";
+		return !post ? ROUTE_NONE : url[18] ? ROUTE_API_MANY :
+						      ROUTE_API_ONE;
+	}
+	if (!strcmp(url, "/api/jobs")) {
+		*allow = "POST";
+		return post ? ROUTE_JOB_POST : ROUTE_NONE;
+	}
+	if (!strncmp(url, "/api/jobs/", 10)) {
+		*allow = "GET, HEAD, DELETE";
+		return get || !strcmp(method, "DELETE") ? ROUTE_JOB :
+							  ROUTE_NONE;
+	}
+	return ROUTE_NONE;
+}
+
+/* The headers are in: gate, route, and answer whatever needs no body. */
+static enum MHD_Result
+server_begin(struct server *s, struct MHD_Connection *c, struct request *rq,
+	     const char *url, const char *method)
+{
+	const char *why, *allow, *len;
+
+	if (s->stopping)
+		return server_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "the server is shutting down");
+	why = server_gate(s, c);
+	if (why)
+		return server_reply_error(c, MHD_HTTP_FORBIDDEN, "%s", why);
+	rq->route = server_route(method, url, &allow);
+	if (rq->route == ROUTE_NONE && allow) {
+		struct MHD_Response *r;
+		char *msg = server_asprintf("{\"error\":\"method %s not "
+					    "allowed for %s\"}\n",
+					    method, url);
+		char *safe = imgopt_utf8_escape(msg);
+		enum MHD_Result ret;
+
+		free(msg);
+		r = MHD_create_response_from_buffer(strlen(safe), safe,
+						    MHD_RESPMEM_MUST_FREE);
+		server_add_common_headers(r);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"application/json");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+		ret = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	switch (rq->route) {
+	case ROUTE_NONE:
+		return server_reply_error(c, MHD_HTTP_NOT_FOUND,
+					  "not found: %s", url);
+	case ROUTE_ASSET:
+		return server_asset(c, assets_find(url));
+	case ROUTE_EVENTS:
+		return sse_stream_attach(s->events, c);
+	case ROUTE_LIMITS:
+		return server_limits(s, c);
+	case ROUTE_API_ONE:
+	case ROUTE_API_MANY:
+		if (!server_token_ok(s, c))
+			return server_reply_error(
+				c, MHD_HTTP_UNAUTHORIZED,
+				"missing or wrong token: send "
+				"'Authorization: Bearer <token>' with the "
+				"token imgopt serve printed at start");
+		len = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (len && strtoull(len, NULL, 10) > SERVER_MAX_JSON_BODY)
+			return server_reply_error(
+				c, MHD_HTTP_CONTENT_TOO_LARGE,
+				"request body too large: %s bytes, the limit "
+				"is %u", len, SERVER_MAX_JSON_BODY);
+		return MHD_YES;
+	case ROUTE_JOB_POST:
+		return uploads_post(s->uploads, c, NULL, &(size_t){0},
+				    &rq->state);
+	case ROUTE_JOB:
+		return uploads_request(s->uploads, c, method, url + 10,
+				       &rq->state);
+	}
+	return MHD_NO;
+}
+
+static enum MHD_Result
+server_handle(void *cls, struct MHD_Connection *c, const char *url,
+	      const char *method, const char *version, const char *data,
+	      size_t *size, void **req_cls)
+{
+	struct server *s = cls;
+	struct request *rq = *req_cls;
+
+	(void)version;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		*req_cls = rq;
+		return server_begin(s, c, rq, url, method);
+	}
+	switch (rq->route) {
+	case ROUTE_API_ONE:
+	case ROUTE_API_MANY:
+		if (*size) {
+			/* Past the cap, read and drop the rest, then say
+			 * so (a response cannot be queued mid-body).
+			 */
+			if (rq->len + *size > SERVER_MAX_JSON_BODY)
+				rq->too_large = true;
+			if (!rq->too_large) {
+				if (rq->len + *size > rq->cap) {
+					rq->cap = rq->len + *size + 4096;
+					rq->body = realloc(rq->body, rq->cap);
+					if (!rq->body)
+						abort();
+				}
+				memcpy(rq->body + rq->len, data, *size);
+				rq->len += *size;
+			}
+			*size = 0;
+			return MHD_YES;
+		}
+		if (rq->state.ptr)
+			return api_finish(c, &rq->state);
+		if (rq->too_large)
+			return server_reply_error(
+				c, MHD_HTTP_CONTENT_TOO_LARGE,
+				"request body too large: the limit is %u "
+				"bytes", SERVER_MAX_JSON_BODY);
+		if (s->stopping)
+			return server_reply_error(
+				c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				"the server is shutting down");
+		return api_start(s->api, c, rq->route == ROUTE_API_MANY,
+				 rq->body ? rq->body : "", rq->len,
+				 &rq->state);
+	case ROUTE_JOB_POST:
+		return uploads_post(s->uploads, c, data, size, &rq->state);
+	default:
+		/* Answered at the headers; a body is dropped. */
+		*size = 0;
+		return MHD_YES;
+	}
+}
+
+static void
+server_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+		 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *req_cls;
+
+	(void)cls;
+	(void)c;
+	if (!rq)
+		return;
+	if (rq->state.free)
+		rq->state.free(rq->state.ptr,
+			       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	free(rq->body);
+	free(rq);
+	*req_cls = NULL;
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+static int
+server_listen(struct server *s, char *err, size_t err_size)
+{
+	struct addrinfo hints = {0}, *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char port[16];
+	int fd, one = 1, rc;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%d", s->cfg.port);
+	rc = getaddrinfo(s->host, port, &hints, &res);
+	if (rc) {
+		snprintf(err, err_size, "cannot use host '%s': %s", s->host,
+			 gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family,
+		    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 64) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+		snprintf(err, err_size, "cannot listen on %s port %d: %s",
+			 s->host, s->cfg.port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	s->port = ntohs(ss.ss_family == AF_INET6 ?
+			((struct sockaddr_in6 *)&ss)->sin6_port :
+			((struct sockaddr_in *)&ss)->sin_port);
+	snprintf(s->url, sizeof(s->url),
+		 ss.ss_family == AF_INET6 ? "http://[%s]:%d/" :
+					    "http://%s:%d/",
+		 s->host, s->port);
+	freeaddrinfo(res);
+	s->listen_fd = fd;
+	return 0;
+}
+
+struct server *
+server_new(const struct server_config *cfg, char *err, size_t err_size)
+{
+	struct server *s;
+
+	if (cfg->port < 0 || cfg->port > 65535) {
+		snprintf(err, err_size, "port must be 0-65535, got %d",
+			 cfg->port);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		abort();
+	s->cfg = *cfg;
+	s->host = server_asprintf("%s", cfg->host ? cfg->host : "127.0.0.1");
+	/* "[::1]" as written in a URL is the address ::1. */
+	if (s->host[0] == '[' && s->host[strlen(s->host) - 1] == ']') {
+		memmove(s->host, s->host + 1, strlen(s->host));
+		s->host[strlen(s->host) - 1] = '\0';
+	}
+	s->cfg.host = s->host;
+	s->listen_fd = -1;
+	s->epoll_fd = -1;
+	server_random_hex(s->token, SERVER_TOKEN_BYTES);
+	if (server_listen(s, err, err_size)) {
+		server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+server_start(struct server *s, struct imgopt_optimizer *o, char *err,
+	     size_t err_size)
+{
+	const union MHD_DaemonInfo *info;
+
+	s->opt = o;
+	s->loop = optimizer_loop(o);
+	s->hub = sse_new(s);
+	s->events = sse_stream_new(s->hub, false);
+	s->api = api_new(s);
+	s->uploads = uploads_new(s, s->hub, err, err_size);
+	if (!s->uploads)
+		return -1;
+	/* No MHD_USE_INTERNAL_POLLING_THREAD: we call MHD_run().  SIGPIPE
+	 * is ignored by `imgopt serve`, so MHD may use sendfile().
+	 */
+	s->mhd = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+		server_handle, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+		MHD_OPTION_NOTIFY_COMPLETED, server_completed, s,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT_S,
+		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+	if (!s->mhd) {
+		snprintf(err, err_size, "cannot start the HTTP server");
+		return -1;
+	}
+	s->listen_fd = -1; /* MHD closes it */
+	info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info || loop_watch(s->loop, info->epoll_fd, LOOP_READ,
+				server_on_epoll, s)) {
+		snprintf(err, err_size, "cannot watch the HTTP server");
+		return -1;
+	}
+	s->epoll_fd = info->epoll_fd;
+	server_run_mhd(s);
+	return 0;
+}
+
+static unsigned
+server_connections(struct server *s)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(
+		s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return i ? i->num_connections : 0;
+}
+
+void
+server_stop(struct server *s)
+{
+	uint64_t rounds = SERVER_DRAIN_MS / 20;
+
+	if (!s || !s->mhd)
+		return;
+	s->stopping = true;
+	api_shutdown(s->api);
+	sse_shutdown(s->hub);
+	/* Let answers already due go out; suspended connections must all
+	 * be resumed (and seen by MHD_run) before MHD_stop_daemon().
+	 */
+	server_run_mhd(s);
+	while (rounds-- > 0 && server_connections(s) > 0)
+		loop_run_once(s->loop, 20);
+	loop_unwatch(s->loop, s->epoll_fd);
+	if (s->mhd_timer)
+		loop_timer_cancel(s->loop, s->mhd_timer);
+	if (s->kick_timer)
+		loop_timer_cancel(s->loop, s->kick_timer);
+	s->mhd_timer = s->kick_timer = 0;
+	MHD_stop_daemon(s->mhd);
+	s->mhd = NULL;
+}
+
+void
+server_free(struct server *s)
+{
+	if (!s)
+		return;
+	server_stop(s);
+	uploads_free(s->uploads);
+	api_free(s->api);
+	sse_stream_free(s->events);
+	sse_free(s->hub);
+	while (s->batches)
+		server_batch_end(s, s->batches->id);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	free(s->host);
+	free(s);
+}
