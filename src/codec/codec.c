@@ -100,9 +100,11 @@ codec_init(const char *argv0, int threads)
 	/* Workers never print: libvips and GLib warnings ("heifload:
 	 * ignoring nclx profile", "error in tile") would land on the
 	 * parent's terminal.  Set before VIPS_INIT so none escape start-up.
-	 * (VIPS_WARNING=0 in the environment would drop them before
-	 * codec_log() could keep libpng's reasons.)
+	 * VIPS_WARNING in the environment would drop them before
+	 * codec_log() could keep libpng's reasons ("not enough data"), and
+	 * errors would then read "libpng read error": unset it.
 	 */
+	g_unsetenv("VIPS_WARNING");
 	g_log_set_default_handler(codec_log, NULL);
 	g_log_set_handler("VIPS",
 			  G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
