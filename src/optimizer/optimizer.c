@@ -486,8 +486,12 @@ finish_ok(struct imgopt_optimizer *o, struct task *t,
 		unlink(t->tmp);
 		return;
 	}
-	if (o->opts.output_mode != IMGOPT_OUTPUT_IN_PLACE &&
-	    !hashset_add(&o->outputs, hash_path(final))) {
+	/* Derived names can clash within a batch; an exact path a caller
+	 * chose (the HTTP API) may be written again on purpose, and a
+	 * server's set would only grow.
+	 */
+	if (o->opts.output_mode != IMGOPT_OUTPUT_IN_PLACE && !t->exact_output &&
+	    !o->opts.persistent && !hashset_add(&o->outputs, hash_path(final))) {
 		r->status = IMGOPT_STATUS_FAILED;
 		r->error = xasprintf("%s: output %s was already written by "
 				     "another input in this run",
