@@ -68,6 +68,12 @@ check "avif output" test "$(sniff "$T/avif/photo.avif")" = avif
 expect_status 0 "jpg alias" "$IMGOPT" -f jpg -o "$T/jpg" "$T/in/alpha.png"
 check "png -> jpg" test "$(sniff "$T/jpg/alpha.jpg")" = jpeg
 
+# --- two inputs, one derived output name: the second never overwrites ------
+mkdir -p "$T/clash" && cp "$T/in/photo.jpg" "$T/clash/a.jpg" && cp "$T/in/alpha.png" "$T/clash/a.png"
+expect_status 1 "output clash" "$IMGOPT" --json -f webp "$T/clash"
+check "clash named" grep -q 'output .*a.webp was already written by another input in this run' "$T/out"
+check "one output written" test "$(sniff "$T/clash/optimized/a.webp")" = webp
+
 # --- resize, never enlarge -------------------------------------------------
 expect_status 0 "resize" "$IMGOPT" -r longest:100 -o "$T/small" "$T/in"
 check "longest side 100" test "$(field "$T/small/photo.jpg" width)" -eq 100
