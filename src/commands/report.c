@@ -18,6 +18,8 @@ struct report {
 	size_t nfailures, unlisted;
 	char *skips[MAX_LISTED];
 	size_t nskips, unlisted_skips;
+	char *cancels[MAX_LISTED];
+	size_t ncancels, unlisted_cancels;
 	char line[1024];
 };
 
@@ -42,6 +44,8 @@ report_free(struct report *r)
 		free(r->failures[i]);
 	for (size_t i = 0; i < r->nskips; i++)
 		free(r->skips[i]);
+	for (size_t i = 0; i < r->ncancels; i++)
+		free(r->cancels[i]);
 	free(r);
 }
 
@@ -103,6 +107,8 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 		remember(r->skips, &r->nskips, &r->unlisted_skips, res->error);
 		return NULL;
 	case IMGOPT_STATUS_CANCELLED:
+		remember(r->cancels, &r->ncancels, &r->unlisted_cancels,
+			 res->original_path);
 		return NULL;
 	case IMGOPT_STATUS_OK:
 		break;
@@ -229,6 +235,13 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 			printf("  %s\n", r->failures[i]);
 		if (r->unlisted)
 			printf("  ... and %zu more\n", r->unlisted);
+	}
+	if (r->ncancels) {
+		printf("Not done (interrupted):\n");
+		for (size_t i = 0; i < r->ncancels; i++)
+			printf("  %s\n", r->cancels[i]);
+		if (r->unlisted_cancels)
+			printf("  ... and %zu more\n", r->unlisted_cancels);
 	}
 	if (dry_run) {
 		printf("Dry run: %llu images would be optimized, %llu "

@@ -36,4 +36,12 @@ outs = [f for f in os.listdir(sys.argv[2])]
 assert len(outs) == len(done), (len(outs), len(done))
 PY
 ok
+# The text summary lists what was not done.
+"$IMGOPT" -j 2 -f png -q 60 -o "$T/out-text" "$T/in" >"$T/run.txt" 2>&1 &
+parent=$!
+sleep 1.5
+kill -INT "$parent"
+wait "$parent"
+check "text summary says interrupted" grep -q "^Interrupted\." "$T/run.txt"
+check "text summary lists what was not done" grep -q "^Not done (interrupted):" "$T/run.txt"
 finish
