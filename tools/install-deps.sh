@@ -4,7 +4,12 @@
 # something is missing.
 set -euo pipefail
 pkgs=(gcc pkg-config meson ninja-build libvips-dev libvips-tools
-      libjansson-dev libcmocka-dev libjpeg-dev python3)
+      libjansson-dev libcmocka-dev libjpeg-dev libxml2-dev python3
+      libmicrohttpd-dev libzip-dev curl chromium)
+# The browser test needs node and npm; a node installed some other way
+# (nodesource, nvm) is kept rather than replaced by Debian's.
+command -v node >/dev/null || pkgs+=(nodejs)
+command -v npm >/dev/null || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

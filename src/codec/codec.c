@@ -34,6 +34,8 @@
 #include "metadata.h"
 #include "save.h"
 #include "sniff.h"
+#include "svg.h"
+#include "target.h"
 
 /* The state of one codec_run(). */
 struct codec_job {
@@ -463,10 +465,10 @@ codec_sniff(struct codec_job *job)
 
 	if (job->in_fmt == IMGOPT_FORMAT_SVG) {
 		/* Never to librsvg from here: an SVG can pull in files and
-		 * URLs.  SVG gets its own minification path.
+		 * URLs.  codec_run() minifies it as text (codec_svg()).
 		 */
-		codec_error(job, "unsupported format (SVG: SVG optimization "
-				 "is not available yet)");
+		codec_error(job, "unsupported format (SVG is minified, not "
+				 "decoded)");
 		return -1;
 	}
 	if (job->in_fmt == IMGOPT_FORMAT_ORIGINAL) {
@@ -1031,6 +1033,25 @@ codec_jpegtran(struct codec_job *job)
 	return 0;
 }
 
+/* A visual quality target: search the quality (target.c) on the image
+ * as it would be saved, and say what was chosen.
+ */
+static int
+codec_save_targeted(struct codec_job *job, VipsTarget *target)
+{
+	struct target_result res;
+
+	if (target_save(job->image, target, job->out_fmt,
+			!job->req->keep_metadata,
+			job->req->settings.target_value, &res))
+		return -1;
+	job->reply->quality = res.quality;
+	job->reply->score = res.score;
+	job->reply->target_met = res.met;
+	job->reply->encodes = res.encodes;
+	return 0;
+}
+
 /* Decode, resize, convert, rotate, strip and encode into out_fd. */
 static int
 codec_pipeline(struct codec_job *job)
@@ -1074,8 +1095,11 @@ codec_pipeline(struct codec_job *job)
 
 	if (!(target = vips_target_new_to_descriptor(job->out_fd)))
 		goto vips_fail;
-	r = save_image(job->image, target, job->out_fmt, job->quality,
-		       !job->req->keep_metadata);
+	if (target_applies(&job->req->settings, job->out_fmt, job->quality))
+		r = codec_save_targeted(job, target);
+	else
+		r = save_image(job->image, target, job->out_fmt, job->quality,
+			       !job->req->keep_metadata);
 	g_object_unref(target);
 	if (r)
 		goto vips_fail;
@@ -1099,6 +1123,128 @@ codec_quality(const struct imgopt_settings *s, enum imgopt_format fmt)
 	return q > 100 ? 100 : q;
 }
 
+/* SVG bytes under a raster image's name: refused rather than written as
+ * x.svg beside an x.png that is not one (uploads use this disguise).
+ */
+static const char *
+codec_svg_misnamed(const char *path)
+{
+	static const char *const raster[] = {
+		".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".avif",
+		".gif", ".tif", ".tiff", ".bmp", ".heic", ".heif",
+	};
+	const char *base = strrchr(path, '/');
+	const char *dot = strrchr(base ? base + 1 : path, '.');
+	size_t i;
+
+	for (i = 0; dot && i < G_N_ELEMENTS(raster); i++)
+		if (!g_ascii_strcasecmp(dot, raster[i]))
+			return raster[i];
+	return NULL;
+}
+
+/* An SVG: minified as text by svg.c, never rasterised, never given to
+ * librsvg (it can read files and URLs).  The file is read whole from the
+ * descriptor opened here (capped) and parsed from memory, never by path.
+ * Raster settings are refused rather than ignored.  Never worse applies,
+ * except when something unsafe was removed (script, event handlers,
+ * local-file references): then the input is no substitute.
+ */
+static int
+codec_svg(struct codec_job *job, uint64_t t0)
+{
+	const struct imgopt_settings *s = &job->req->settings;
+	struct codec_reply *reply = job->reply;
+	struct svg_result res;
+	const char *ext;
+	char *buf, size[32];
+	size_t done = 0;
+	uint64_t t1;
+	int r;
+
+	reply->error[0] = '\0';
+	if ((ext = codec_svg_misnamed(job->req->input_path))) {
+		codec_error(job, "unsupported format (SVG in a file named %s: "
+				 "SVG files are optimized only under an .svg "
+				 "name)", ext);
+		return -1;
+	}
+	if (s->output_format != IMGOPT_FORMAT_ORIGINAL &&
+	    s->output_format != IMGOPT_FORMAT_SVG) {
+		codec_error(job, "cannot convert SVG to %s (SVG files are "
+				 "minified, not rasterised)",
+			    imgopt_format_name(s->output_format));
+		return -1;
+	}
+	if (s->resize_mode != IMGOPT_RESIZE_NONE || s->resize_width > 0 ||
+	    s->resize_height > 0) {
+		codec_error(job, "resize does not apply to SVG (SVG files are "
+				 "minified, not rasterised)");
+		return -1;
+	}
+	job->out_fmt = reply->output_format = IMGOPT_FORMAT_SVG;
+	job->quality = codec_quality(s, IMGOPT_FORMAT_SVG);
+	if (job->size > SVG_MAX_BYTES) {
+		codec_human_size(job->size, size, sizeof(size));
+		codec_error(job, "SVG file is %s, over the %u MiB limit for SVG",
+			    size, SVG_MAX_BYTES >> 20);
+		return -1;
+	}
+
+	buf = g_malloc(job->size + 1);
+	while (done < job->size) {
+		ssize_t n = pread(job->in_fd, buf + done, job->size - done,
+				  (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0)
+				codec_error(job, "read error: %s",
+					    g_strerror(errno));
+			else
+				codec_error(job, "input file shrank while "
+						 "reading");
+			g_free(buf);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	t1 = clock_now_ns();
+	reply->header_ns = t1 - t0;
+	r = svg_optimize(buf, done, job->quality, job->req->keep_metadata,
+			 &res, reply->error, CODEC_ERROR_MAX);
+	g_free(buf);
+	if (r)
+		return -1;
+
+	r = -1;
+	if (codec_open_output(job))
+		goto out;
+	for (done = 0; done < res.len;) {
+		ssize_t n = write(job->out_fd, res.data + done,
+				  res.len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			codec_write_error(job, errno);
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (codec_finish_output(job))
+		goto out;
+	if (!res.sanitized && codec_not_better(job) && codec_copy_input(job))
+		goto out;
+	reply->pipeline_ns = clock_now_ns() - t1;
+	reply->ok = true;
+	r = 0;
+out:
+	g_free(res.data);
+	return r;
+}
+
 int
 codec_run(const struct codec_request *req, struct codec_reply *reply)
 {
@@ -1116,8 +1262,13 @@ codec_run(const struct codec_request *req, struct codec_reply *reply)
 	vips_error_clear();
 	codec_warning_take(stale, sizeof(stale));
 
-	if (codec_open_input(&job) || codec_sniff(&job))
+	if (codec_open_input(&job))
 		goto out;
+	if (codec_sniff(&job)) {
+		if (job.in_fmt == IMGOPT_FORMAT_SVG)
+			r = codec_svg(&job, t0);
+		goto out;
+	}
 
 	job.out_fmt = req->settings.output_format == IMGOPT_FORMAT_ORIGINAL ?
 			      job.in_fmt :
@@ -1160,6 +1311,47 @@ out:
 		close(job.in_fd);
 	if (job.out_fd >= 0)
 		close(job.out_fd);
+	vips_error_clear();
+	return r;
+}
+
+/* For `imgopt compare`: the same open, sniff, header limits, decode, sRGB
+ * and orientation steps as codec_run(), without resizing or saving; 16-bit
+ * images stay 16-bit.
+ */
+int
+codec_load_for_compare(const struct codec_request *req,
+		       struct _VipsImage **out, char *err, size_t err_size)
+{
+	struct codec_reply reply;
+	struct codec_job job = {
+		.req = req,
+		.reply = &reply,
+		.in_fd = -1,
+		.out_fd = -1,
+	};
+	char stale[2];
+	int r = -1;
+
+	memset(&reply, 0, sizeof(reply));
+	vips_error_clear();
+	codec_warning_take(stale, sizeof(stale));
+	if (codec_open_input(&job) || codec_sniff(&job) || codec_header(&job))
+		goto out;
+	/* Decode here, so a damaged file gets the codec's words for it. */
+	if (codec_colour(&job, true) || codec_autorotate(&job) ||
+	    !(*out = vips_image_copy_memory(job.image))) {
+		codec_vips_error(&job);
+		goto out;
+	}
+	VIPS_UNREF(job.image);
+	r = 0;
+out:
+	if (r)
+		g_strlcpy(err, reply.error, err_size);
+	VIPS_UNREF(job.image);
+	if (job.in_fd >= 0)
+		close(job.in_fd);
 	vips_error_clear();
 	return r;
 }

@@ -14,6 +14,7 @@
 #define IMGOPT_CODEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "imgopt/settings.h"
@@ -86,6 +87,18 @@ int codec_init(const char *argv0, int threads);
  * Clears the libvips error buffer before returning.
  */
 int codec_run(const struct codec_request *req, struct codec_reply *reply);
+
+/* Decode one image for `imgopt compare` (ssim_compare_files()): the same
+ * open, sniff, limits (req->max_pixels, max_file_size, fail_on), loaders,
+ * sRGB conversion and orientation as codec_run(), no resize, 16-bit kept.
+ * req->input_path is the file; the other fields are unused.  *out is a new
+ * VipsImage in memory.  Returns 0, or -1 with the reason (as in
+ * codec_reply.error) in err.
+ */
+struct _VipsImage;
+int codec_load_for_compare(const struct codec_request *req,
+			   struct _VipsImage **out, char *err,
+			   size_t err_size);
 
 /* Shut libvips down (leak checks in tests). */
 void codec_shutdown(void);

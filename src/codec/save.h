@@ -21,6 +21,15 @@
 int save_image(VipsImage *in, VipsTarget *target, enum imgopt_format fmt,
 	       int quality, bool strip);
 
+/* The same encode into memory: *out is a new VipsBlob holding the file
+ * (vips_area_unref() it).  probe asks for a quicker encode that decodes to
+ * the same pixels, for the target search (JPEG: no progressive scans, no
+ * Huffman optimisation; the other formats have no such shortcut and
+ * ignore it).  Returns 0 or -1 (libvips error).
+ */
+int save_image_buffer(VipsImage *in, enum imgopt_format fmt, int quality,
+		      bool strip, bool probe, VipsBlob **out);
+
 /* Remove the EXIF and XMP chunks of the WebP file in p (len bytes), in
  * place, fixing the VP8X flags and the RIFF size.  Returns the new length;
  * len when p is not a well-formed WebP RIFF file (then unchanged).  Used by

@@ -1,183 +1,22 @@
-/* svgpath.c: SVG values in their shortest form (see svgpath.h).
+/* svgpath.c: SVG path data in its shortest form (see svgpath.h).
  *
- * Numbers are rounded to integer "ticks" of 10^-decimals before anything
- * is compared or written: two points are equal when their ticks are, and a
- * relative coordinate is the exact difference of two rounded absolute
- * ones.  So the rounded path is the same whichever form each segment is
- * written in, and S or T is only chosen when the renderer's reflection of
- * the written control point gives exactly the written control point.
+ * The path is parsed into absolute segments (M L C Q A Z: H, V, S and T
+ * resolved), then written segment by segment: every form a segment can
+ * take is written into a scratch buffer and the shortest kept.  Rounding
+ * is done once, on absolute coordinates, into integer ticks; relative
+ * values are exact differences of ticks, so both forms reach the same
+ * point.
  */
 #include "svgpath.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
-static const double svgpath_pow10[SVGPATH_MAX_DECIMALS + 1] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-};
+#include <glib.h>
 
-/* Ticks stay below 2^53, where doubles are exact integers. */
-#define SVGPATH_MAX_TICKS 1e15
-
-/* Decimals for values up to maxabs that keep ticks exact; -1 when even
- * integers are too large.
- */
-static int
-svgpath_fit(double maxabs, int decimals)
-{
-	if (decimals > SVGPATH_MAX_DECIMALS)
-		decimals = SVGPATH_MAX_DECIMALS;
-	if (decimals < 0)
-		decimals = 0;
-	if (!isfinite(maxabs) || maxabs >= SVGPATH_MAX_TICKS)
-		return -1;
-	while (decimals > 0 && maxabs * svgpath_pow10[decimals] >=
-				       SVGPATH_MAX_TICKS)
-		decimals--;
-	return decimals;
-}
-
-static int64_t
-svgpath_round(double v, int decimals)
-{
-	return (int64_t)llround(v * svgpath_pow10[decimals]);
-}
-
-/* ticks / 10^decimals, shortest, into buf (at least 40 bytes). */
-static size_t
-svgpath_ticks_str(char *buf, int64_t n, int decimals)
-{
-	char digits[24];
-	uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
-	size_t len, o = 0;
-	int frac = decimals;
-
-	if (u == 0) {
-		buf[0] = '0';
-		buf[1] = '\0';
-		return 1;
-	}
-	if (n < 0)
-		buf[o++] = '-';
-	len = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, u);
-	while (frac > 0 && digits[len - 1] == '0') {
-		len--;
-		frac--;
-	}
-	if (frac == 0) {
-		memcpy(buf + o, digits, len);
-		o += len;
-	} else if (len > (size_t)frac) {
-		memcpy(buf + o, digits, len - (size_t)frac);
-		o += len - (size_t)frac;
-		buf[o++] = '.';
-		memcpy(buf + o, digits + len - (size_t)frac, (size_t)frac);
-		o += (size_t)frac;
-	} else {
-		/* Leading zero dropped: ".5", "-.05". */
-		buf[o++] = '.';
-		for (size_t i = len; i < (size_t)frac; i++)
-			buf[o++] = '0';
-		memcpy(buf + o, digits, len);
-		o += len;
-	}
-	buf[o] = '\0';
-	return o;
-}
-
-void
-svgpath_number(GString *out, double v, int decimals)
-{
-	int d = svgpath_fit(fabs(v), decimals);
-	char buf[40];
-
-	if (d < 0) {
-		g_string_append_printf(out, "%.17g", v);
-		return;
-	}
-	svgpath_ticks_str(buf, svgpath_round(v, d), d);
-	g_string_append(out, buf);
-}
-
-bool
-svgpath_parse_number(const char **p, double *v)
-{
-	const char *s = *p, *q = s;
-	bool digits = false;
-	char buf[64];
-
-	if (*q == '+' || *q == '-')
-		q++;
-	while (g_ascii_isdigit(*q)) {
-		q++;
-		digits = true;
-	}
-	if (*q == '.' && g_ascii_isdigit(q[1])) {
-		q++;
-		while (g_ascii_isdigit(*q))
-			q++;
-		digits = true;
-	} else if (*q == '.' && digits) {
-		q++; /* "1." */
-	}
-	if (!digits)
-		return false;
-	if ((*q == 'e' || *q == 'E') &&
-	    (g_ascii_isdigit(q[1]) ||
-	     ((q[1] == '+' || q[1] == '-') && g_ascii_isdigit(q[2])))) {
-		q += 2;
-		while (g_ascii_isdigit(*q))
-			q++;
-	}
-	if ((size_t)(q - s) >= sizeof(buf))
-		return false;
-	memcpy(buf, s, (size_t)(q - s));
-	buf[q - s] = '\0';
-	*v = g_ascii_strtod(buf, NULL);
-	if (!isfinite(*v))
-		return false;
-	*p = q;
-	return true;
-}
-
-static bool
-svgpath_is_wsp(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static void
-svgpath_skip_wsp(const char **p)
-{
-	while (svgpath_is_wsp(**p))
-		(*p)++;
-}
-
-static bool
-svgpath_number_start(char c)
-{
-	return g_ascii_isdigit(c) || c == '.' || c == '-' || c == '+';
-}
-
-/* Whitespace, then a comma only when a number follows it: "M1 2,L3" is an
- * error that renderers stop at, so it must not be read as valid.
- */
-static bool
-svgpath_skip_comma_wsp(const char **p)
-{
-	svgpath_skip_wsp(p);
-	if (**p == ',') {
-		(*p)++;
-		svgpath_skip_wsp(p);
-		return svgpath_number_start(**p);
-	}
-	return true;
-}
-
-/* ---- path data ------------------------------------------------------- */
+#include "svgcurve.h"
+#include "svgvalue.h"
 
 /* One segment in absolute coordinates: M L C Q A or Z. */
 struct svgpath_seg {
@@ -216,7 +55,7 @@ svgpath_parse(const char *d)
 	double c2x = 0, c2y = 0, qx = 0, qy = 0;
 	char cmd = 0, prev = 0; /* prev: 'C' after C/S, 'Q' after Q/T */
 
-	svgpath_skip_wsp(&p);
+	svgvalue_skip_wsp(&p);
 	while (*p) {
 		struct svgpath_seg s = { 0 };
 		double a[7];
@@ -226,7 +65,7 @@ svgpath_parse(const char *d)
 
 		if (g_ascii_isalpha(*p)) {
 			cmd = *p++;
-			svgpath_skip_wsp(&p);
+			svgvalue_skip_wsp(&p);
 		} else if (!cmd || cmd == 'z' || cmd == 'Z') {
 			goto fail;
 		}
@@ -236,19 +75,19 @@ svgpath_parse(const char *d)
 		    (segs->len == 0 && upper != 'M'))
 			goto fail;
 		for (i = 0; i < n; i++) {
-			if (i > 0 && !svgpath_skip_comma_wsp(&p))
+			if (i > 0 && !svgvalue_skip_comma_wsp(&p))
 				goto fail;
 			if (upper == 'A' && (i == 3 || i == 4)) {
 				if (*p != '0' && *p != '1')
 					goto fail;
 				a[i] = *p++ - '0';
-			} else if (!svgpath_parse_number(&p, &a[i])) {
+			} else if (!svgvalue_parse_number(&p, &a[i])) {
 				goto fail;
 			}
 		}
-		if (n > 0 && !svgpath_skip_comma_wsp(&p))
+		if (n > 0 && !svgvalue_skip_comma_wsp(&p))
 			goto fail;
-		svgpath_skip_wsp(&p);
+		svgvalue_skip_wsp(&p);
 
 		switch (upper) {
 		case 'M':
@@ -289,7 +128,8 @@ svgpath_parse(const char *d)
 			s.v[0] = prev == 'C' ? 2 * cx - c2x : cx;
 			s.v[1] = prev == 'C' ? 2 * cy - c2y : cy;
 			for (i = 0; i < 4; i++)
-				s.v[i + 2] = a[i] + (rel ? (i % 2 ? cy : cx) : 0);
+				s.v[i + 2] = a[i] +
+					     (rel ? (i % 2 ? cy : cx) : 0);
 			break;
 		case 'Q':
 			s.cmd = 'Q';
@@ -371,7 +211,7 @@ svgpath_emit(struct svgpath_writer *w, GString *dst, char letter,
 			      letter == 'z' || letter == 'Z' ? 0 : letter;
 	}
 	for (i = 0; i < n; i++) {
-		size_t len = svgpath_ticks_str(buf, t[i].n, t[i].d);
+		size_t len = svgvalue_ticks_str(buf, t[i].n, t[i].d);
 
 		/* "-" and a second "." start a new number by themselves. */
 		if (w->num && buf[0] != '-' && !(buf[0] == '.' && w->dot))
@@ -382,6 +222,13 @@ svgpath_emit(struct svgpath_writer *w, GString *dst, char letter,
 	}
 }
 
+/* Where a candidate leaves the pen, in ticks. */
+struct svgpath_land {
+	int64_t x, y;	/* the new current point */
+	char kind;	/* 'C' after C or S, 'Q' after Q or T, else 0 */
+	int64_t cx, cy; /* the control point a following S or T reflects */
+};
+
 /* Candidates for one segment: the shortest is appended to out. */
 struct svgpath_choice {
 	GString *out;
@@ -390,11 +237,13 @@ struct svgpath_choice {
 	struct svgpath_writer w;
 	struct svgpath_writer best_w;
 	bool have;
+	struct svgpath_land best_land;
 };
 
 static void
 svgpath_try(struct svgpath_choice *c, char letter,
-	    const struct svgpath_tick *t, int n)
+	    const struct svgpath_tick *t, int n,
+	    const struct svgpath_land *land)
 {
 	struct svgpath_writer w = c->w;
 
@@ -404,6 +253,7 @@ svgpath_try(struct svgpath_choice *c, char letter,
 		g_string_assign(c->best, c->tmp->str);
 		c->best_w = w;
 		c->have = true;
+		c->best_land = *land;
 	}
 }
 
@@ -415,21 +265,283 @@ svgpath_commit(struct svgpath_choice *c)
 	c->have = false;
 }
 
-char *
-svgpath_rewrite(const char *d, int decimals, bool drop_trailing_move)
+/* The point a segment ends at (the subpath start for Z). */
+static void
+svgpath_advance(const struct svgpath_seg *s, double *x, double *y,
+		double *sx, double *sy)
 {
-	GArray *segs = svgpath_parse(d);
-	struct svgpath_choice c = { 0 };
-	int64_t X = 0, Y = 0, SX = 0, SY = 0, C2X = 0, C2Y = 0, QX = 0, QY = 0;
-	char prev = 0;
-	double maxabs = 0;
-	guint i, len;
-	int dd, k;
+	switch (s->cmd) {
+	case 'M':
+		*x = *sx = s->v[0];
+		*y = *sy = s->v[1];
+		break;
+	case 'L':
+		*x = s->v[0];
+		*y = s->v[1];
+		break;
+	case 'C':
+		*x = s->v[4];
+		*y = s->v[5];
+		break;
+	case 'Q':
+		*x = s->v[2];
+		*y = s->v[3];
+		break;
+	case 'A':
+		*x = s->v[5];
+		*y = s->v[6];
+		break;
+	default:
+		*x = *sx;
+		*y = *sy;
+		break;
+	}
+}
 
-	if (!segs)
-		return NULL;
+/* Where the written path stands, in ticks. */
+struct svgpath_pen {
+	struct svgpath_land at;
+	int64_t sx, sy; /* subpath start */
+	int dd;		/* decimals of every coordinate */
+};
+
+/* A coordinate rounded to ticks.  Always the plain rounding of the
+ * absolute value, so points that coincide in the input still coincide
+ * (svgo's "drop a digit when within one step" does not: a subpath that
+ * returned to its start can then stop a thousandth short of it, and the
+ * closing segment gets a random direction and a stroke a random miter).
+ */
+static int64_t
+svgpath_pick(double exact)
+{
+	return (int64_t)llround(exact);
+}
+
+static bool
+svgpath_near(double exact, int64_t v)
+{
+	return svgpath_pick(exact) == v;
+}
+
+/* A coordinate written absolute (a) or relative to base (r): the same
+ * point either way.
+ */
+static void
+svgpath_pair(const struct svgpath_pen *pen, double exact, int64_t base,
+	     struct svgpath_tick *a, struct svgpath_tick *r)
+{
+	*a = (struct svgpath_tick){ svgpath_pick(exact), pen->dd };
+	*r = (struct svgpath_tick){ a->n - base, pen->dd };
+}
+
+/* H, V or L to (ex, ey), in exact ticks. */
+static void
+svgpath_try_line(struct svgpath_choice *c, const struct svgpath_pen *pen,
+		 double ex, double ey)
+{
+	struct svgpath_land la = { 0 }, lr = { 0 };
+	struct svgpath_tick a[2], r[2];
+
+	svgpath_pair(pen, ex, pen->at.x, &a[0], &r[0]);
+	svgpath_pair(pen, ey, pen->at.y, &a[1], &r[1]);
+	la.x = a[0].n;
+	la.y = a[1].n;
+	lr.x = pen->at.x + r[0].n;
+	lr.y = pen->at.y + r[1].n;
+	if (svgpath_near(ey, pen->at.y)) {
+		la.y = lr.y = pen->at.y;
+		svgpath_try(c, 'H', a, 1, &la);
+		svgpath_try(c, 'h', r, 1, &lr);
+		la.y = a[1].n;
+		lr.y = pen->at.y + r[1].n;
+	}
+	if (svgpath_near(ex, pen->at.x)) {
+		struct svgpath_land va = la, vr = lr;
+
+		va.x = vr.x = pen->at.x;
+		svgpath_try(c, 'V', a + 1, 1, &va);
+		svgpath_try(c, 'v', r + 1, 1, &vr);
+	}
+	svgpath_try(c, 'L', a, 2, &la);
+	svgpath_try(c, 'l', r, 2, &lr);
+}
+
+/* C and S; e: both control points and the end, in exact ticks. */
+static void
+svgpath_try_cubic(struct svgpath_choice *c, const struct svgpath_pen *pen,
+		  const double *e)
+{
+	int64_t rx = pen->at.kind == 'C' ? 2 * pen->at.x - pen->at.cx :
+					   pen->at.x;
+	int64_t ry = pen->at.kind == 'C' ? 2 * pen->at.y - pen->at.cy :
+					   pen->at.y;
+	struct svgpath_land la = { .kind = 'C' }, lr = { .kind = 'C' };
+	struct svgpath_tick a[6], r[6];
+	int k;
+
+	for (k = 0; k < 6; k++)
+		svgpath_pair(pen, e[k], k % 2 ? pen->at.y : pen->at.x, &a[k],
+			     &r[k]);
+	la.cx = a[2].n;
+	la.cy = a[3].n;
+	la.x = a[4].n;
+	la.y = a[5].n;
+	lr.cx = pen->at.x + r[2].n;
+	lr.cy = pen->at.y + r[3].n;
+	lr.x = pen->at.x + r[4].n;
+	lr.y = pen->at.y + r[5].n;
+	svgpath_try(c, 'C', a, 6, &la);
+	svgpath_try(c, 'c', r, 6, &lr);
+	if (svgpath_near(e[0], rx) && svgpath_near(e[1], ry)) {
+		svgpath_try(c, 'S', a + 2, 4, &la);
+		svgpath_try(c, 's', r + 2, 4, &lr);
+	}
+}
+
+/* Q and T; e: the control point and the end, in exact ticks. */
+static void
+svgpath_try_quad(struct svgpath_choice *c, const struct svgpath_pen *pen,
+		 const double *e)
+{
+	int64_t rx = pen->at.kind == 'Q' ? 2 * pen->at.x - pen->at.cx :
+					   pen->at.x;
+	int64_t ry = pen->at.kind == 'Q' ? 2 * pen->at.y - pen->at.cy :
+					   pen->at.y;
+	struct svgpath_land la = { .kind = 'Q' }, lr = { .kind = 'Q' };
+	struct svgpath_tick a[4], r[4];
+	int k;
+
+	for (k = 0; k < 4; k++)
+		svgpath_pair(pen, e[k], k % 2 ? pen->at.y : pen->at.x, &a[k],
+			     &r[k]);
+	la.x = a[2].n;
+	la.y = a[3].n;
+	lr.x = pen->at.x + r[2].n;
+	lr.y = pen->at.y + r[3].n;
+	if (svgpath_near(e[0], rx) && svgpath_near(e[1], ry)) {
+		la.cx = lr.cx = rx;
+		la.cy = lr.cy = ry;
+		svgpath_try(c, 'T', a + 2, 2, &la);
+		svgpath_try(c, 't', r + 2, 2, &lr);
+	}
+	la.cx = a[0].n;
+	la.cy = a[1].n;
+	lr.cx = pen->at.x + r[0].n;
+	lr.cy = pen->at.y + r[1].n;
+	svgpath_try(c, 'Q', a, 4, &la);
+	svgpath_try(c, 'q', r, 4, &lr);
+}
+
+/* A and a: radii (at rd decimals), rotation, flags, end (exact ticks). */
+static void
+svgpath_try_arc(struct svgpath_choice *c, const struct svgpath_pen *pen,
+		const int64_t *radii, int rd, double rot, bool large,
+		bool sweep, double ex, double ey)
+{
+	struct svgpath_tick t[7] = {
+		{ radii[0], rd }, { radii[1], rd },
+		{ svgpath_pick(rot), pen->dd }, { large, 0 },
+		{ sweep, 0 },
+	};
+	struct svgpath_land la = { 0 }, lr = { 0 };
+	struct svgpath_tick a[2], r[2];
+
+	svgpath_pair(pen, ex, pen->at.x, &a[0], &r[0]);
+	svgpath_pair(pen, ey, pen->at.y, &a[1], &r[1]);
+	la.x = a[0].n;
+	la.y = a[1].n;
+	lr.x = pen->at.x + r[0].n;
+	lr.y = pen->at.y + r[1].n;
+	t[5] = a[0];
+	t[6] = a[1];
+	svgpath_try(c, 'A', t, 7, &la);
+	t[5] = r[0];
+	t[6] = r[1];
+	svgpath_try(c, 'a', t, 7, &lr);
+}
+
+/* Other spellings of the cubic segs[*i]: a line, a quadratic, or a
+ * circular arc that the cubics after it on the same circle join (*i then
+ * moves past them).  A cubic is replaced by what stays within half a tick
+ * of it, by an arc within one tick (svgo allows 2.5).  e: the exact ticks,
+ * updated to the end of the last segment taken, which is returned.
+ */
+static const struct svgpath_seg *
+svgpath_try_curves(struct svgpath_choice *c, const struct svgpath_pen *pen,
+		   const GArray *segs, guint *i, guint len, double *e)
+{
+	const struct svgpath_seg *s =
+		&g_array_index(segs, struct svgpath_seg, *i);
+	const struct svgpath_seg *last = s;
+	double p10 = svgvalue_pow10(pen->dd), tol = 0.5 / p10;
+	double p[8] = { pen->at.x / p10, pen->at.y / p10, s->v[0], s->v[1],
+			s->v[2], s->v[3], s->v[4], s->v[5] };
+	struct svgpath_seg arc = { .cmd = 'A' };
+	struct svgcurve_circle circle, next;
+	int64_t radii[2];
+	double q[2];
+	int rd;
+
+	if (svgcurve_cubic_is_line(p, tol))
+		svgpath_try_line(c, pen, e[4], e[5]);
+	if (svgcurve_cubic_as_quad(p, tol / 2, q)) {
+		double w[4] = { q[0] * p10, q[1] * p10, e[4], e[5] };
+
+		svgpath_try_quad(c, pen, w);
+	}
+	if (!svgcurve_cubic_as_arc(p, 2 * tol, &circle))
+		return s;
+	/* Later cubics on the same circle join, short of a full turn. */
+	while (*i + 1 < len) {
+		const struct svgpath_seg *t =
+			&g_array_index(segs, struct svgpath_seg, *i + 1);
+		double q8[8] = { last->v[4], last->v[5], t->v[0], t->v[1],
+				 t->v[2], t->v[3], t->v[4], t->v[5] };
+
+		if (t->cmd != 'C' ||
+		    !svgcurve_cubic_as_arc(q8, 2 * tol, &next) ||
+		    !svgcurve_same_circle(&circle, &next, tol) ||
+		    fabs(circle.turn + next.turn) >= 2 * G_PI - 0.01)
+			break;
+		circle.turn += next.turn;
+		last = t;
+		(*i)++;
+	}
+	if (last != s) {
+		/* The joined cubics are gone: only the arc can stand. */
+		c->have = false;
+		e[4] = last->v[4] * p10;
+		e[5] = last->v[5] * p10;
+	}
+	arc.v[0] = arc.v[1] = circle.r;
+	arc.v[3] = fabs(circle.turn) > G_PI;
+	arc.v[4] = circle.turn > 0;
+	arc.v[5] = last->v[4];
+	arc.v[6] = last->v[5];
+	rd = svgcurve_arc_radii(arc.v, p[0], p[1], pen->at.x, pen->at.y,
+				svgpath_pick(e[4]), svgpath_pick(e[5]), pen->dd,
+				radii);
+	svgpath_try_arc(c, pen, radii, rd, 0, arc.v[3] != 0, arc.v[4] != 0,
+			e[4], e[5]);
+	return last;
+}
+
+/* Segments in their shortest form (see svgpath_rewrite()). */
+static char *
+svgpath_write(GArray *segs, int decimals, unsigned flags)
+{
+	bool exact = flags & SVGPATH_EXACT;
+	bool markers = (flags & SVGPATH_MARKERS) || exact;
+	bool fill_only = (flags & SVGPATH_FILL_ONLY) && !markers;
+	struct svgpath_choice c = { 0 };
+	struct svgpath_pen pen = { 0 };
+	double ox = 0, oy = 0, osx = 0, osy = 0; /* unrounded current point */
+	double maxabs = 0, p10;
+	guint i, len;
+	int k;
+
 	len = segs->len;
-	if (drop_trailing_move && len > 1 &&
+	if (!markers && len > 1 &&
 	    g_array_index(segs, struct svgpath_seg, len - 1).cmd == 'M')
 		len--;
 	for (i = 0; i < len; i++) {
@@ -440,537 +552,185 @@ svgpath_rewrite(const char *d, int decimals, bool drop_trailing_move)
 			if (fabs(s->v[k]) > maxabs)
 				maxabs = fabs(s->v[k]);
 	}
-	if ((dd = svgpath_fit(2 * maxabs, decimals)) < 0) {
-		g_array_free(segs, TRUE);
+	if ((pen.dd = svgvalue_fit(2 * maxabs, decimals)) < 0)
 		return NULL;
-	}
+	p10 = svgvalue_pow10(pen.dd);
 
-	c.out = g_string_sized_new(strlen(d));
+	c.out = g_string_sized_new(16 * len);
 	c.tmp = g_string_new(NULL);
 	c.best = g_string_new(NULL);
 	for (i = 0; i < len; i++) {
 		const struct svgpath_seg *s =
 			&g_array_index(segs, struct svgpath_seg, i);
-		struct svgpath_tick t[7], r[7];
-		int64_t v[6];
+		const struct svgpath_seg *n = i + 1 < len ?
+			&g_array_index(segs, struct svgpath_seg, i + 1) : NULL;
+		struct svgpath_land land = { 0 };
+		double e[7];
 
-		for (k = 0; k < 6; k++)
-			v[k] = svgpath_round(s->v[k], dd);
+		for (k = 0; k < 7; k++)
+			e[k] = s->v[k] * p10;
+		/* A line back to the start before a closepath: the
+		 * closepath draws it.  The current point stays where the
+		 * written path left it: the closepath may go too.
+		 */
+		if (!markers && s->cmd == 'L' && n && n->cmd == 'Z' &&
+		    svgpath_near(e[0], pen.sx) &&
+		    svgpath_near(e[1], pen.sy)) {
+			pen.at.kind = 0;
+			svgpath_advance(s, &ox, &oy, &osx, &osy);
+			continue;
+		}
+		/* A fill closes every subpath itself. */
+		if (fill_only && s->cmd == 'Z' && (!n || n->cmd == 'M')) {
+			pen.at.kind = 0;
+			svgpath_advance(s, &ox, &oy, &osx, &osy);
+			continue;
+		}
 		switch (s->cmd) {
-		case 'M':
-			t[0] = (struct svgpath_tick){ v[0], dd };
-			t[1] = (struct svgpath_tick){ v[1], dd };
-			r[0] = (struct svgpath_tick){ v[0] - X, dd };
-			r[1] = (struct svgpath_tick){ v[1] - Y, dd };
-			svgpath_try(&c, 'M', t, 2);
-			if (i > 0)
-				svgpath_try(&c, 'm', r, 2);
-			X = SX = v[0];
-			Y = SY = v[1];
+		case 'M': {
+			struct svgpath_tick a[2], r[2];
+
+			svgpath_pair(&pen, e[0], pen.at.x, &a[0], &r[0]);
+			svgpath_pair(&pen, e[1], pen.at.y, &a[1], &r[1]);
+			land.x = a[0].n;
+			land.y = a[1].n;
+			svgpath_try(&c, 'M', a, 2, &land);
+			if (i > 0) {
+				land.x = pen.at.x + r[0].n;
+				land.y = pen.at.y + r[1].n;
+				svgpath_try(&c, 'm', r, 2, &land);
+			}
 			break;
+		}
 		case 'L':
-			t[0] = (struct svgpath_tick){ v[0], dd };
-			t[1] = (struct svgpath_tick){ v[1], dd };
-			r[0] = (struct svgpath_tick){ v[0] - X, dd };
-			r[1] = (struct svgpath_tick){ v[1] - Y, dd };
-			if (v[1] == Y) {
-				svgpath_try(&c, 'H', t, 1);
-				svgpath_try(&c, 'h', r, 1);
-			} else if (v[0] == X) {
-				svgpath_try(&c, 'V', t + 1, 1);
-				svgpath_try(&c, 'v', r + 1, 1);
-			} else {
-				svgpath_try(&c, 'L', t, 2);
-				svgpath_try(&c, 'l', r, 2);
-			}
-			X = v[0];
-			Y = v[1];
+			svgpath_try_line(&c, &pen, e[0], e[1]);
 			break;
-		case 'C': {
-			int64_t rx = prev == 'C' ? 2 * X - C2X : X;
-			int64_t ry = prev == 'C' ? 2 * Y - C2Y : Y;
-
-			for (k = 0; k < 6; k++) {
-				t[k] = (struct svgpath_tick){ v[k], dd };
-				r[k] = (struct svgpath_tick){
-					v[k] - (k % 2 ? Y : X), dd };
-			}
-			svgpath_try(&c, 'C', t, 6);
-			svgpath_try(&c, 'c', r, 6);
-			if (v[0] == rx && v[1] == ry) {
-				svgpath_try(&c, 'S', t + 2, 4);
-				svgpath_try(&c, 's', r + 2, 4);
-			}
-			C2X = v[2];
-			C2Y = v[3];
-			X = v[4];
-			Y = v[5];
+		case 'C':
+			svgpath_try_cubic(&c, &pen, e);
+			if (!exact)
+				s = svgpath_try_curves(&c, &pen, segs, &i, len,
+						       e);
 			break;
-		}
-		case 'Q': {
-			int64_t rx = prev == 'Q' ? 2 * X - QX : X;
-			int64_t ry = prev == 'Q' ? 2 * Y - QY : Y;
-
-			for (k = 0; k < 4; k++) {
-				t[k] = (struct svgpath_tick){ v[k], dd };
-				r[k] = (struct svgpath_tick){
-					v[k] - (k % 2 ? Y : X), dd };
-			}
-			if (v[0] == rx && v[1] == ry) {
-				svgpath_try(&c, 'T', t + 2, 2);
-				svgpath_try(&c, 't', r + 2, 2);
-			} else {
-				svgpath_try(&c, 'Q', t, 4);
-				svgpath_try(&c, 'q', r, 4);
-			}
-			QX = v[0];
-			QY = v[1];
-			X = v[2];
-			Y = v[3];
+		case 'Q':
+			svgpath_try_quad(&c, &pen, e);
 			break;
-		}
 		case 'A': {
-			int64_t ex = svgpath_round(s->v[5], dd);
-			int64_t ey = svgpath_round(s->v[6], dd);
+			int64_t radii[2];
+			int64_t ex = svgpath_pick(e[5]);
+			int64_t ey = svgpath_pick(e[6]);
+			int rd = svgcurve_arc_radii(s->v, ox, oy, pen.at.x,
+						    pen.at.y, ex, ey, pen.dd,
+						    radii);
 
-			for (k = 0; k < 3; k++)
-				t[k] = r[k] = (struct svgpath_tick){ v[k], dd };
-			t[3] = r[3] = (struct svgpath_tick){
-				s->v[3] != 0, 0 };
-			t[4] = r[4] = (struct svgpath_tick){
-				s->v[4] != 0, 0 };
-			t[5] = (struct svgpath_tick){ ex, dd };
-			t[6] = (struct svgpath_tick){ ey, dd };
-			r[5] = (struct svgpath_tick){ ex - X, dd };
-			r[6] = (struct svgpath_tick){ ey - Y, dd };
-			svgpath_try(&c, 'A', t, 7);
-			svgpath_try(&c, 'a', r, 7);
-			X = ex;
-			Y = ey;
+			svgpath_try_arc(&c, &pen, radii, rd, e[2],
+					s->v[3] != 0, s->v[4] != 0, e[5], e[6]);
 			break;
 		}
 		case 'Z':
-			svgpath_try(&c, 'z', t, 0);
-			X = SX;
-			Y = SY;
+			land.x = pen.sx;
+			land.y = pen.sy;
+			svgpath_try(&c, 'z', NULL, 0, &land);
 			break;
 		}
+		pen.at = c.best_land;
+		if (s->cmd == 'M') {
+			pen.sx = pen.at.x;
+			pen.sy = pen.at.y;
+		}
 		svgpath_commit(&c);
-		prev = s->cmd == 'C' || s->cmd == 'Q' ? s->cmd : 0;
+		svgpath_advance(s, &ox, &oy, &osx, &osy);
 	}
-	g_array_free(segs, TRUE);
 	g_string_free(c.tmp, TRUE);
 	g_string_free(c.best, TRUE);
 	return g_string_free(c.out, FALSE);
 }
 
-/* ---- transforms ------------------------------------------------------ */
-
-/* 2x3 affine matrix: a b c d e f, as in SVG's matrix(). */
-struct svgpath_matrix {
-	double m[6];
-};
-
-static struct svgpath_matrix
-svgpath_multiply(struct svgpath_matrix x, struct svgpath_matrix y)
-{
-	struct svgpath_matrix r;
-
-	r.m[0] = x.m[0] * y.m[0] + x.m[2] * y.m[1];
-	r.m[1] = x.m[1] * y.m[0] + x.m[3] * y.m[1];
-	r.m[2] = x.m[0] * y.m[2] + x.m[2] * y.m[3];
-	r.m[3] = x.m[1] * y.m[2] + x.m[3] * y.m[3];
-	r.m[4] = x.m[0] * y.m[4] + x.m[2] * y.m[5] + x.m[4];
-	r.m[5] = x.m[1] * y.m[4] + x.m[3] * y.m[5] + x.m[5];
-	return r;
-}
-
-/* Decimals for scales, angles and matrix coefficients: these multiply
- * coordinates, so they keep more than the coordinates do.
- */
-static int
-svgpath_linear_decimals(int decimals)
-{
-	return decimals < 8 ? 8 : decimals;
-}
-
-/* Append "name(n1 n2 ...)" with the numbers rounded. */
-static void
-svgpath_item(GString *out, const char *name, const double *v,
-	     const int *d, int n)
-{
-	int i;
-
-	if (out->len > 0)
-		g_string_append_c(out, ' ');
-	g_string_append(out, name);
-	g_string_append_c(out, '(');
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			g_string_append_c(out, ' ');
-		svgpath_number(out, v[i], d[i]);
-	}
-	g_string_append_c(out, ')');
-}
-
-static bool
-svgpath_zero(double v, int d)
-{
-	int f = svgpath_fit(fabs(v), d);
-
-	return f >= 0 && svgpath_round(v, f) == 0;
-}
-
-static bool
-svgpath_equal(double x, double y, int d)
-{
-	return svgpath_zero(x - y, d);
-}
-
-/* A matrix in its shortest item form, appended to out. */
-static void
-svgpath_matrix_item(GString *out, const double *m, int decimals)
-{
-	int L = svgpath_linear_decimals(decimals);
-	const int dm[6] = { L, L, L, L, decimals, decimals };
-	const int dt[2] = { decimals, decimals }, ds[2] = { L, L };
-	double v[2];
-
-	if (svgpath_zero(m[1], L) && svgpath_zero(m[2], L)) {
-		bool unit = svgpath_equal(m[0], 1, L) &&
-			    svgpath_equal(m[3], 1, L);
-		bool moved = !svgpath_zero(m[4], decimals) ||
-			     !svgpath_zero(m[5], decimals);
-
-		if (moved) {
-			v[0] = m[4];
-			v[1] = m[5];
-			svgpath_item(out, "translate", v, dt,
-				     svgpath_zero(m[5], decimals) ? 1 : 2);
-		}
-		if (!unit) {
-			v[0] = m[0];
-			v[1] = m[3];
-			svgpath_item(out, "scale", v, ds,
-				     svgpath_equal(m[0], m[3], L) ? 1 : 2);
-		}
-		return;
-	}
-	svgpath_item(out, "matrix", m, dm, 6);
-}
-
 char *
-svgpath_transform(const char *t, int decimals, double *stretch)
+svgpath_rewrite(const char *d, int decimals, unsigned flags)
 {
-	struct svgpath_matrix total = { { 1, 0, 0, 1, 0, 0 } };
-	GString *list = g_string_new(NULL), *one = g_string_new(NULL);
-	int L = svgpath_linear_decimals(decimals);
-	const char *p = t;
-	double s, det;
+	GArray *segs = svgpath_parse(d);
+	char *out;
 
-	svgpath_skip_wsp(&p);
-	while (*p) {
-		struct svgpath_matrix m = { { 1, 0, 0, 1, 0, 0 } };
-		const char *name = p;
-		size_t name_len;
-		double a[6], rad;
-		int n = 0, i, dv[6];
-
-		while (g_ascii_isalpha(*p))
-			p++;
-		name_len = (size_t)(p - name);
-		svgpath_skip_wsp(&p);
-		if (*p++ != '(')
-			goto fail;
-		svgpath_skip_wsp(&p);
-		while (*p != ')') {
-			if (n == 6 || (n > 0 && !svgpath_skip_comma_wsp(&p)) ||
-			    !svgpath_parse_number(&p, &a[n]))
-				goto fail;
-			n++;
-			svgpath_skip_wsp(&p);
-		}
-		p++;
-#define NAME(s) (name_len == strlen(s) && !strncmp(name, s, name_len))
-		if (NAME("matrix") && n == 6) {
-			memcpy(m.m, a, sizeof(m.m));
-			svgpath_matrix_item(list, a, decimals);
-		} else if (NAME("translate") && (n == 1 || n == 2)) {
-			m.m[4] = a[0];
-			m.m[5] = n == 2 ? a[1] : 0;
-			svgpath_matrix_item(list, m.m, decimals);
-		} else if (NAME("scale") && (n == 1 || n == 2)) {
-			m.m[0] = a[0];
-			m.m[3] = n == 2 ? a[1] : a[0];
-			svgpath_matrix_item(list, m.m, decimals);
-		} else if (NAME("rotate") && (n == 1 || n == 3)) {
-			rad = a[0] * G_PI / 180;
-			m.m[0] = cos(rad);
-			m.m[1] = sin(rad);
-			m.m[2] = -sin(rad);
-			m.m[3] = cos(rad);
-			if (n == 3) {
-				m.m[4] = a[1] - m.m[0] * a[1] - m.m[2] * a[2];
-				m.m[5] = a[2] - m.m[1] * a[1] - m.m[3] * a[2];
-			}
-			dv[0] = L;
-			dv[1] = dv[2] = decimals;
-			if (!svgpath_zero(a[0], L))
-				svgpath_item(list, "rotate", a, dv,
-					     n == 3 && (!svgpath_zero(a[1],
-							decimals) ||
-						!svgpath_zero(a[2], decimals)) ?
-						     3 : 1);
-		} else if ((NAME("skewX") || NAME("skewY")) && n == 1) {
-			m.m[NAME("skewX") ? 2 : 1] = tan(a[0] * G_PI / 180);
-			dv[0] = L;
-			if (!svgpath_zero(a[0], L))
-				svgpath_item(list, NAME("skewX") ? "skewX" :
-								   "skewY",
-					     a, dv, 1);
-		} else {
-			goto fail;
-		}
-#undef NAME
-		for (i = 0; i < 6; i++)
-			if (!isfinite(m.m[i]))
-				goto fail;
-		total = svgpath_multiply(total, m);
-		/* Transforms are separated by whitespace and/or a comma. */
-		svgpath_skip_wsp(&p);
-		if (*p == ',') {
-			p++;
-			svgpath_skip_wsp(&p);
-		}
-	}
-
-	svgpath_matrix_item(one, total.m, decimals);
-	if (one->len < list->len)
-		g_string_assign(list, one->str);
-	g_string_free(one, TRUE);
-	if (stretch) {
-		s = total.m[0] * total.m[0] + total.m[1] * total.m[1] +
-		    total.m[2] * total.m[2] + total.m[3] * total.m[3];
-		det = total.m[0] * total.m[3] - total.m[1] * total.m[2];
-		*stretch = sqrt((s + sqrt(fmax(0, s * s - 4 * det * det))) / 2);
-	}
-	return g_string_free(list, FALSE);
-fail:
-	g_string_free(list, TRUE);
-	g_string_free(one, TRUE);
-	return NULL;
-}
-
-/* ---- number lists ---------------------------------------------------- */
-
-char *
-svgpath_numbers(const char *v, int decimals, bool strip_px)
-{
-	GString *out = g_string_new(NULL);
-	const char *p = v;
-
-	svgpath_skip_wsp(&p);
-	while (*p) {
-		const char *unit;
-		double x;
-
-		if (!svgpath_parse_number(&p, &x))
-			goto fail;
-		unit = p;
-		while (g_ascii_isalpha(*p) || *p == '%')
-			p++;
-		if (out->len > 0)
-			g_string_append_c(out, ' ');
-		svgpath_number(out, x, decimals);
-		if (!(strip_px && p - unit == 2 && !strncmp(unit, "px", 2)))
-			g_string_append_len(out, unit, p - unit);
-		svgpath_skip_wsp(&p);
-		if (*p == ',') {
-			p++;
-			svgpath_skip_wsp(&p);
-			if (!*p)
-				goto fail;
-		}
-	}
-	if (out->len == 0)
-		goto fail;
-	return g_string_free(out, FALSE);
-fail:
-	g_string_free(out, TRUE);
-	return NULL;
-}
-
-/* ---- colours --------------------------------------------------------- */
-
-/* CSS named colours (SVG 1.1's list), sorted by name. */
-static const struct {
-	const char *name;
-	uint32_t rgb;
-} svgpath_colours[] = {
-	{ "aliceblue", 0xf0f8ff }, { "antiquewhite", 0xfaebd7 },
-	{ "aqua", 0x00ffff }, { "aquamarine", 0x7fffd4 },
-	{ "azure", 0xf0ffff }, { "beige", 0xf5f5dc }, { "bisque", 0xffe4c4 },
-	{ "black", 0x000000 }, { "blanchedalmond", 0xffebcd },
-	{ "blue", 0x0000ff }, { "blueviolet", 0x8a2be2 },
-	{ "brown", 0xa52a2a }, { "burlywood", 0xdeb887 },
-	{ "cadetblue", 0x5f9ea0 }, { "chartreuse", 0x7fff00 },
-	{ "chocolate", 0xd2691e }, { "coral", 0xff7f50 },
-	{ "cornflowerblue", 0x6495ed }, { "cornsilk", 0xfff8dc },
-	{ "crimson", 0xdc143c }, { "cyan", 0x00ffff },
-	{ "darkblue", 0x00008b }, { "darkcyan", 0x008b8b },
-	{ "darkgoldenrod", 0xb8860b }, { "darkgray", 0xa9a9a9 },
-	{ "darkgreen", 0x006400 }, { "darkgrey", 0xa9a9a9 },
-	{ "darkkhaki", 0xbdb76b }, { "darkmagenta", 0x8b008b },
-	{ "darkolivegreen", 0x556b2f }, { "darkorange", 0xff8c00 },
-	{ "darkorchid", 0x9932cc }, { "darkred", 0x8b0000 },
-	{ "darksalmon", 0xe9967a }, { "darkseagreen", 0x8fbc8f },
-	{ "darkslateblue", 0x483d8b }, { "darkslategray", 0x2f4f4f },
-	{ "darkslategrey", 0x2f4f4f }, { "darkturquoise", 0x00ced1 },
-	{ "darkviolet", 0x9400d3 }, { "deeppink", 0xff1493 },
-	{ "deepskyblue", 0x00bfff }, { "dimgray", 0x696969 },
-	{ "dimgrey", 0x696969 }, { "dodgerblue", 0x1e90ff },
-	{ "firebrick", 0xb22222 }, { "floralwhite", 0xfffaf0 },
-	{ "forestgreen", 0x228b22 }, { "fuchsia", 0xff00ff },
-	{ "gainsboro", 0xdcdcdc }, { "ghostwhite", 0xf8f8ff },
-	{ "gold", 0xffd700 }, { "goldenrod", 0xdaa520 },
-	{ "gray", 0x808080 }, { "green", 0x008000 },
-	{ "greenyellow", 0xadff2f }, { "grey", 0x808080 },
-	{ "honeydew", 0xf0fff0 }, { "hotpink", 0xff69b4 },
-	{ "indianred", 0xcd5c5c }, { "indigo", 0x4b0082 },
-	{ "ivory", 0xfffff0 }, { "khaki", 0xf0e68c },
-	{ "lavender", 0xe6e6fa }, { "lavenderblush", 0xfff0f5 },
-	{ "lawngreen", 0x7cfc00 }, { "lemonchiffon", 0xfffacd },
-	{ "lightblue", 0xadd8e6 }, { "lightcoral", 0xf08080 },
-	{ "lightcyan", 0xe0ffff }, { "lightgoldenrodyellow", 0xfafad2 },
-	{ "lightgray", 0xd3d3d3 }, { "lightgreen", 0x90ee90 },
-	{ "lightgrey", 0xd3d3d3 }, { "lightpink", 0xffb6c1 },
-	{ "lightsalmon", 0xffa07a }, { "lightseagreen", 0x20b2aa },
-	{ "lightskyblue", 0x87cefa }, { "lightslategray", 0x778899 },
-	{ "lightslategrey", 0x778899 }, { "lightsteelblue", 0xb0c4de },
-	{ "lightyellow", 0xffffe0 }, { "lime", 0x00ff00 },
-	{ "limegreen", 0x32cd32 }, { "linen", 0xfaf0e6 },
-	{ "magenta", 0xff00ff }, { "maroon", 0x800000 },
-	{ "mediumaquamarine", 0x66cdaa }, { "mediumblue", 0x0000cd },
-	{ "mediumorchid", 0xba55d3 }, { "mediumpurple", 0x9370db },
-	{ "mediumseagreen", 0x3cb371 }, { "mediumslateblue", 0x7b68ee },
-	{ "mediumspringgreen", 0x00fa9a }, { "mediumturquoise", 0x48d1cc },
-	{ "mediumvioletred", 0xc71585 }, { "midnightblue", 0x191970 },
-	{ "mintcream", 0xf5fffa }, { "mistyrose", 0xffe4e1 },
-	{ "moccasin", 0xffe4b5 }, { "navajowhite", 0xffdead },
-	{ "navy", 0x000080 }, { "oldlace", 0xfdf5e6 },
-	{ "olive", 0x808000 }, { "olivedrab", 0x6b8e23 },
-	{ "orange", 0xffa500 }, { "orangered", 0xff4500 },
-	{ "orchid", 0xda70d6 }, { "palegoldenrod", 0xeee8aa },
-	{ "palegreen", 0x98fb98 }, { "paleturquoise", 0xafeeee },
-	{ "palevioletred", 0xdb7093 }, { "papayawhip", 0xffefd5 },
-	{ "peachpuff", 0xffdab9 }, { "peru", 0xcd853f },
-	{ "pink", 0xffc0cb }, { "plum", 0xdda0dd },
-	{ "powderblue", 0xb0e0e6 }, { "purple", 0x800080 },
-	{ "red", 0xff0000 }, { "rosybrown", 0xbc8f8f },
-	{ "royalblue", 0x4169e1 }, { "saddlebrown", 0x8b4513 },
-	{ "salmon", 0xfa8072 }, { "sandybrown", 0xf4a460 },
-	{ "seagreen", 0x2e8b57 }, { "seashell", 0xfff5ee },
-	{ "sienna", 0xa0522d }, { "silver", 0xc0c0c0 },
-	{ "skyblue", 0x87ceeb }, { "slateblue", 0x6a5acd },
-	{ "slategray", 0x708090 }, { "slategrey", 0x708090 },
-	{ "snow", 0xfffafa }, { "springgreen", 0x00ff7f },
-	{ "steelblue", 0x4682b4 }, { "tan", 0xd2b48c },
-	{ "teal", 0x008080 }, { "thistle", 0xd8bfd8 },
-	{ "tomato", 0xff6347 }, { "turquoise", 0x40e0d0 },
-	{ "violet", 0xee82ee }, { "wheat", 0xf5deb3 },
-	{ "white", 0xffffff }, { "whitesmoke", 0xf5f5f5 },
-	{ "yellow", 0xffff00 }, { "yellowgreen", 0x9acd32 },
-};
-
-static int
-svgpath_hex(char c)
-{
-	return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
-}
-
-/* rgb(R, G, B) with integers 0-255 or percentages that map exactly. */
-static bool
-svgpath_rgb(const char *s, uint32_t *rgb)
-{
-	const char *p = s + 4;
-	int i;
-
-	*rgb = 0;
-	for (i = 0; i < 3; i++) {
-		double v;
-
-		svgpath_skip_wsp(&p);
-		if (i > 0) {
-			if (*p++ != ',')
-				return false;
-			svgpath_skip_wsp(&p);
-		}
-		if (!svgpath_parse_number(&p, &v))
-			return false;
-		if (*p == '%') {
-			p++;
-			v = v * 255 / 100;
-		}
-		/* Fractions round differently between renderers. */
-		if (v != floor(v))
-			return false;
-		v = v < 0 ? 0 : v > 255 ? 255 : v;
-		*rgb = *rgb << 8 | (uint32_t)v;
-	}
-	svgpath_skip_wsp(&p);
-	return p[0] == ')' && p[1] == '\0';
-}
-
-char *
-svgpath_colour(const char *v)
-{
-	char *s = g_ascii_strdown(v, -1), *out;
-	const char *name = NULL;
-	uint32_t rgb = 0;
-	size_t len, i;
-	bool found = false;
-	char hex[8];
-
-	g_strstrip(s);
-	len = strlen(s);
-	if (s[0] == '#' && (len == 4 || len == 7)) {
-		found = true;
-		for (i = 1; i < len; i++) {
-			int h = svgpath_hex(s[i]);
-
-			if (h < 0)
-				found = false;
-			else if (len == 4)
-				rgb = rgb << 8 | (uint32_t)(h * 17);
-			else
-				rgb = rgb << 4 | (uint32_t)h;
-		}
-	} else if (g_str_has_prefix(s, "rgb(")) {
-		found = svgpath_rgb(s, &rgb);
-	} else {
-		for (i = 0; i < G_N_ELEMENTS(svgpath_colours); i++)
-			if (!strcmp(s, svgpath_colours[i].name)) {
-				rgb = svgpath_colours[i].rgb;
-				found = true;
-				break;
-			}
-	}
-	g_free(s);
-	if (!found)
+	if (!segs)
 		return NULL;
-
-	if ((rgb >> 20 & 15) == (rgb >> 16 & 15) &&
-	    (rgb >> 12 & 15) == (rgb >> 8 & 15) &&
-	    (rgb >> 4 & 15) == (rgb & 15))
-		snprintf(hex, sizeof(hex), "#%x%x%x", rgb >> 16 & 15,
-			 rgb >> 8 & 15, rgb & 15);
-	else
-		snprintf(hex, sizeof(hex), "#%06x", rgb);
-	for (i = 0; i < G_N_ELEMENTS(svgpath_colours); i++)
-		if (svgpath_colours[i].rgb == rgb &&
-		    strlen(svgpath_colours[i].name) < strlen(hex) &&
-		    (!name || strlen(svgpath_colours[i].name) < strlen(name)))
-			name = svgpath_colours[i].name;
-	out = g_strdup(name ? name : hex);
+	out = svgpath_write(segs, decimals, flags);
+	g_array_free(segs, TRUE);
 	return out;
+}
+
+char *
+svgpath_join(const char *a, const char *b)
+{
+	GArray *sa = svgpath_parse(a), *sb = svgpath_parse(b);
+	char *out = NULL;
+
+	if (sa && sb) {
+		g_array_append_vals(sa, sb->data, sb->len);
+		/* Already rounded: the most decimals keeps every value. */
+		out = svgpath_write(sa, SVGVALUE_MAX_DECIMALS, SVGPATH_MARKERS);
+	}
+	if (sa)
+		g_array_free(sa, TRUE);
+	if (sb)
+		g_array_free(sb, TRUE);
+	return out;
+}
+
+static void
+svgpath_box_add(double *box, double x, double y)
+{
+	if (x < box[0])
+		box[0] = x;
+	if (y < box[1])
+		box[1] = y;
+	if (x > box[2])
+		box[2] = x;
+	if (y > box[3])
+		box[3] = y;
+}
+
+bool
+svgpath_bbox(const char *d, double box[4])
+{
+	GArray *segs = svgpath_parse(d);
+	double x = 0, y = 0, sx = 0, sy = 0;
+	guint i;
+
+	if (!segs)
+		return false;
+	box[0] = box[1] = INFINITY;
+	box[2] = box[3] = -INFINITY;
+	for (i = 0; i < segs->len; i++) {
+		const struct svgpath_seg *s =
+			&g_array_index(segs, struct svgpath_seg, i);
+		double cx, cy, r[2];
+		int k;
+
+		switch (s->cmd) {
+		case 'A':
+			/* The whole ellipse, as renderers size it. */
+			if (svgcurve_arc_geometry(x, y, s->v[0], s->v[1],
+						 s->v[2], s->v[3] != 0,
+						 s->v[4] != 0, s->v[5], s->v[6],
+						 &cx, &cy, r)) {
+				double m = r[0] > r[1] ? r[0] : r[1];
+
+				svgpath_box_add(box, cx - m, cy - m);
+				svgpath_box_add(box, cx + m, cy + m);
+			}
+			svgpath_box_add(box, s->v[5], s->v[6]);
+			break;
+		case 'Z':
+			break;
+		default:
+			/* Control points bound a Bezier curve. */
+			for (k = 0; k + 1 < (s->cmd == 'C' ? 6 :
+					     s->cmd == 'Q' ? 4 : 2); k += 2)
+				svgpath_box_add(box, s->v[k], s->v[k + 1]);
+		}
+		svgpath_box_add(box, x, y);
+		svgpath_advance(s, &x, &y, &sx, &sy);
+	}
+	g_array_free(segs, TRUE);
+	return box[0] <= box[2];
 }

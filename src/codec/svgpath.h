@@ -1,11 +1,12 @@
-/* svgpath.h: SVG attribute values in their shortest form.
+/* svgpath.h: SVG path data in its shortest form.
  *
- * The value-level half of the SVG minifier (svg.c walks the tree): numbers
- * rounded to a number of decimals, path data rewritten with the shorter of
- * the absolute and relative form for each segment, transform lists,
- * number lists and colours.  Every function is pure and works on one value;
- * a value that does not parse is left to the caller unchanged (NULL), so a
- * value this code does not understand is never altered.
+ * Each segment is written in whichever of its equivalent forms is
+ * shortest once rounded: absolute or relative, H/V for lines, S/T when the
+ * control point is the reflection, a cubic as a line, a quadratic or an
+ * arc when it stays within half a tick (a tick for arcs) of it, with
+ * implicit repeated commands and no redundant separators.  Every point is
+ * rounded in absolute coordinates, so errors never accumulate along the
+ * path and points that coincide in the input still coincide.
  *
  * Strings returned are allocated with GLib: free them with g_free().
  */
@@ -14,53 +15,32 @@
 
 #include <stdbool.h>
 
-#include <glib.h>
-
-/* Decimals are capped here: doubles hold about 16 significant digits. */
-#define SVGPATH_MAX_DECIMALS 12
-
-/* Append v rounded to `decimals` decimals, shortest: "0.50" -> ".5",
- * "-0.0" -> "0", "12.000" -> "12".
+/* What a path is drawn with, for svgpath_rewrite(). */
+#define SVGPATH_MARKERS 1   /* markers may sit on any vertex: keep them all */
+#define SVGPATH_FILL_ONLY 2 /* never stroked: closepaths add nothing */
+/* Lossless: every segment stays the segment it was (no curve written as
+ * a line, quadratic or arc, no lineto or closepath dropped), only its
+ * spelling changes.  Cairo antialiases such equivalents a level or two
+ * apart.
  */
-void svgpath_number(GString *out, double v, int decimals);
+#define SVGPATH_EXACT 4
 
-/* Parse one SVG number (sign, digits, fraction, exponent) at *p and move
- * *p past it.  No leading whitespace is skipped.  Returns false, *p
- * unchanged, when there is no number there.
+/* Path data rewritten at `decimals` decimals.  Without SVGPATH_MARKERS, a
+ * final lone moveto and a lineto back to the start before a closepath go
+ * (they draw nothing); with SVGPATH_FILL_ONLY, closepaths before a moveto
+ * or the end go too.  NULL when d does not parse: the caller keeps the
+ * original, which renderers draw up to the error.
  */
-bool svgpath_parse_number(const char **p, double *v);
+char *svgpath_rewrite(const char *d, int decimals, unsigned flags);
 
-/* Path data rewritten: absolute or relative per segment (whichever is
- * shorter once rounded), H/V/S/T where they apply, implicit repeated
- * commands, no redundant separators, ".5" for "0.5".  Every point is
- * rounded in absolute coordinates, so errors never accumulate along the
- * path.  drop_trailing_move removes a final lone moveto (it draws nothing,
- * but markers would be placed on it).  NULL when d does not parse: the
- * caller keeps the original, which renderers draw up to the error.
+/* Two rewritten paths as one (b's subpaths after a's), or NULL when
+ * either does not parse.
  */
-char *svgpath_rewrite(const char *d, int decimals, bool drop_trailing_move);
+char *svgpath_join(const char *a, const char *b);
 
-/* A transform list rewritten: numbers rounded (translations to `decimals`,
- * scales, angles and matrix coefficients to at least 8), identity items
- * dropped, short forms (translate(x), scale(s), rotate(a)), and the list
- * multiplied out when one item is shorter.  "" when the list is the
- * identity.  *stretch (may be NULL) is set to how much the transform can
- * enlarge a distance (the largest singular value).  NULL when it does not
- * parse.
+/* A box that contains everything the path draws without its stroke:
+ * box[0..3] = x0, y0, x1, y1.  False when d does not parse or is empty.
  */
-char *svgpath_transform(const char *t, int decimals, double *stretch);
-
-/* A list of numbers, each with an optional unit ("10", "1.5e2px 20%",
- * "0,0 10,10"), rewritten with single spaces and each number rounded;
- * strip_px drops "px" (only valid in attributes, not in CSS).  NULL when the
- * value holds anything else ("auto", "inherit", "calc(...)").
- */
-char *svgpath_numbers(const char *v, int decimals, bool strip_px);
-
-/* A colour in its shortest equivalent spelling: "#FF0000" -> "red",
- * "white" -> "#fff", "rgb(255, 0, 0)" -> "red", "#aabbcc" -> "#abc".  NULL
- * when v is not a plain colour (currentColor, url(...), none, ...).
- */
-char *svgpath_colour(const char *v);
+bool svgpath_bbox(const char *d, double box[4]);
 
 #endif

@@ -17,4 +17,16 @@ int cmd_optimize(int argc, char **argv);
 /* `imgopt bench [--jobs 1,2,4] [--repeat N] PATH...` */
 int cmd_bench(int argc, char **argv);
 
+/* `imgopt compare [--json] [--resize-reference] A B`: the SSIM of B
+ * against A; 1 when an image cannot be read or the sizes differ, 2 on a
+ * usage error.
+ */
+int cmd_compare(int argc, char **argv);
+
+/* `imgopt serve [--host 127.0.0.1] [--port 8080] [--jobs N]`: the page
+ * and the JSON command API; runs until SIGINT/SIGTERM (exit 130), 1 when
+ * it cannot start, 2 on a usage error.
+ */
+int cmd_serve(int argc, char **argv);
+
 #endif

@@ -18,6 +18,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"bench", cmd_bench},
+	{"compare", cmd_compare},
+	{"serve", cmd_serve},
 	{"__worker", worker_main},
 };
 

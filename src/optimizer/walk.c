@@ -56,7 +56,8 @@ bool
 walk_has_image_extension(const char *name)
 {
 	static const char *const exts[] = {".jpg", ".jpeg", ".jpe", ".jfif",
-					   ".png", ".webp", ".avif", NULL};
+					   ".png", ".webp", ".avif", ".svg",
+					   NULL};
 	const char *dot = strrchr(name, '.');
 
 	if (!dot || dot == name)
@@ -242,7 +243,7 @@ unsupported_format(const char *name)
 	static const char *const map[][2] = {
 		{".gif", "GIF"},   {".tif", "TIFF"},	 {".tiff", "TIFF"},
 		{".heic", "HEIC"}, {".heif", "HEIF"},	 {".bmp", "BMP"},
-		{".svg", "SVG"},   {".jxl", "JPEG XL"}, {".jp2", "JPEG 2000"},
+		{".svgz", "SVGZ"}, {".jxl", "JPEG XL"}, {".jp2", "JPEG 2000"},
 		{".ico", "ICO"},   {".psd", "PSD"},
 	};
 	const char *dot = strrchr(name, '.');
@@ -290,7 +291,7 @@ next_in_dir(struct walk *w, struct frame *f, const char *name)
 	if (!image && unsupported_format(name))
 		return set_cur(w, WALK_SKIPPED, path, f->rel_off,
 			       "unsupported format (%s; imgopt reads JPEG, PNG, "
-			       "WebP and AVIF)", unsupported_format(name));
+			       "WebP, AVIF and SVG)", unsupported_format(name));
 	if (!image)
 		return set_cur(w, WALK_SKIPPED, path, f->rel_off,
 			       "not an image file name");

@@ -7,11 +7,11 @@
  * never entered; symlinks to folders are not followed; a folder whose name
  * ends in an image extension is reported, not entered; files are taken when
  * their name ends in an image extension (.jpg .jpeg .jpe .jfif .png .webp
- * .avif, any case); other image formats are reported as skipped with
- * "unsupported format (GIF)", every other file as "not an image file
- * name".  A path named
- * on the command line is always taken whatever its name: the worker then
- * decides the format from its bytes.
+ * .avif .svg, any case; SVGs are minified, not rasterised); other image
+ * formats are reported as skipped with "unsupported format (GIF)", every
+ * other file as "not an image file name".  A path named on the command
+ * line is always taken whatever its name: the worker then decides the
+ * format from its bytes.
  */
 #ifndef IMGOPT_WALK_H
 #define IMGOPT_WALK_H

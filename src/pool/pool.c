@@ -1,24 +1,23 @@
 /* pool.c: a fixed set of persistent worker processes fed over socketpairs
- * (pool.h).  Mechanism only: slots, dispatch, deadlines, death, retry-once,
+ * (pool.h).  Mechanism only: dispatch, deadlines, death, retry-once,
  * respawn and shutdown; the caller decides what a task and a reply mean.
+ * One worker process and its socket are a slot (slot.c); this file owns
+ * the tasks (task.c) and decides what each slot event means for them.
  *
- * Each slot holds one process and the queue of tasks sent to it, oldest
+ * Each worker holds one slot and the queue of tasks sent to it, oldest
  * first; the worker answers in order, so the head of the queue is the task
  * it is working on and the one blamed when it dies.  Tasks pulled from the
  * caller but not on a worker wait in the pending queue: only tasks taken
  * back from a dead worker ever do, because next_task() is called only when
  * a slot has room.
  *
- * A death is seen twice (DESIGN.md): EOF on the socket, and SIGCHLD turned
- * into a loop callback that reaps each pid with WNOHANG.  The reap settles
- * the slot, because only the wait status can say "killed by signal 11";
- * EOF only stops reading (and, if the process lingers, kills it).  Before
- * settling, the socket is drained: a worker that replied and then crashed
- * on its next task has its reply delivered, not lost.
+ * A death is settled when the slot reports the reap (worker_on_exited()),
+ * after the slot has delivered every reply the worker sent before dying.
+ * SIGCHLD is the pool's (one pool per loop): it asks each slot to reap.
  *
  * Every path that ends a task goes through pool_report(), which is the one
  * place that calls task_done(), and a task is in exactly one list (pending
- * or one slot's queue) until it is reported: that is what makes "exactly
+ * or one worker's queue) until it is reported: that is what makes "exactly
  * once" hold through crashes, timeouts, cancel and pool_free().  The
  * callbacks may only call pool_wake() and pool_cancel(), which set flags
  * and arm zero-delay timers, so no pool state changes under our feet while
@@ -29,94 +28,43 @@
 #include "base/clock.h"
 #include "base/loop.h"
 #include "proto.h"
-#include "spawn.h"
+#include "slot.h"
+#include "task.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Deaths before READY, in a row across all slots, before giving up. */
 #define POOL_START_FAILURES_MAX 5
-/* A worker that has not said READY by then is hung in its start-up. */
-#define POOL_READY_TIMEOUT_MS 10000
-/* A worker that closed its socket but has not exited by then is killed;
- * then its reap is polled for, in case SIGCHLD never comes (someone reset
- * the handler).
- */
-#define POOL_EOF_KILL_MS 1000
-#define POOL_REAP_POLL_MS 50
 /* pool_free(): how long idle workers get to obey QUIT. */
 #define POOL_QUIT_GRACE_MS 1000
-#define POOL_LAST_WORDS_MAX 512
 #define POOL_MSG_MAX 1024
 #define POOL_ERR_MAX 768
 
-enum slot_state {
-	SLOT_EMPTY,	/* no process */
-	SLOT_STARTING,	/* spawned, waiting for its READY frame */
-	SLOT_READY,	/* takes tasks */
-	SLOT_DYING,	/* killed by the pool, tasks already settled; waiting
-			   for the reap */
-};
-
-struct task {
-	struct task *next;
-	uint64_t id;
-	void *payload;
-	size_t len;
-	int attempts;		/* dispatches that counted */
-	int worker;		/* last slot, -1 before any */
-	uint64_t submit_ns;
-	uint64_t dispatch_ns;
-};
-
-struct task_list {
-	struct task *head;
-	struct task *tail;
-	size_t n;
-};
-
-struct slot {
+/* One slot and the tasks sent to its worker. */
+struct worker {
 	struct pool *pool;
 	int index;
-	enum slot_state state;
-	pid_t pid;		/* 0 when there is no unreaped process */
-	int fd;			/* parent's end, -1 when closed */
-	bool write_failed;	/* peer gone: read what is left, send nothing */
-	bool ready_seen;	/* this process sent READY */
-	uint64_t done_here;	/* replies from this process */
-	struct proto_reader *rd;
-
-	/* Frame bytes the socket did not take yet. */
-	unsigned char *out;
-	size_t out_off, out_len, out_cap;
-
+	struct slot slot;
 	struct task_list q;	/* sent to this worker, head = in progress */
 	uint64_t head_since_ns; /* the head's deadline counts from here */
 	uint64_t busy_since_ns;
-
-	uint64_t timer;		/* READY deadline or the head's deadline */
-	uint64_t eof_timer;
-	uint64_t spawn_ns;
-	const char *kill_reason; /* why the pool killed it, for the message */
-	char last_words[POOL_LAST_WORDS_MAX];
+	uint64_t deadline;	/* timer for the head's deadline */
+	uint64_t done_here;	/* replies from this process */
 };
 
 struct pool {
 	struct loop *loop;
 	struct pool_config cfg;
 	char **argv;		/* our copy of cfg.worker_argv */
-	struct slot *slots;
+	struct worker *workers;
 	struct pool_worker_stats *wstats;
 	struct task_list pending;
 	size_t held;		/* pulled and not reported yet */
@@ -153,66 +101,10 @@ enum fail_kind {
 };
 
 static void pool_fill(struct pool *pool);
-static void slot_on_io(struct loop *loop, int fd, int events, void *ctx);
-static void slot_on_deadline(struct loop *loop, void *ctx);
-static void slot_on_eof_timer(struct loop *loop, void *ctx);
+static void worker_on_deadline(struct loop *loop, void *ctx);
 static void pool_on_grace(struct loop *loop, void *ctx);
 static void pool_fail(struct pool *pool, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Append t to l. */
-static void
-task_list_push(struct task_list *l, struct task *t)
-{
-	t->next = NULL;
-	if (l->tail)
-		l->tail->next = t;
-	else
-		l->head = t;
-	l->tail = t;
-	l->n++;
-}
-
-/* Remove and return the first task of l, or NULL. */
-static struct task *
-task_list_pop(struct task_list *l)
-{
-	struct task *t = l->head;
-
-	if (!t)
-		return NULL;
-	l->head = t->next;
-	if (!l->head)
-		l->tail = NULL;
-	l->n--;
-	t->next = NULL;
-	return t;
-}
-
-/* Put all of src in front of dst, keeping src's order; src ends empty. */
-static void
-task_list_prepend(struct task_list *dst, struct task_list *src)
-{
-	if (!src->head)
-		return;
-	src->tail->next = dst->head;
-	if (!dst->tail)
-		dst->tail = src->tail;
-	dst->head = src->head;
-	dst->n += src->n;
-	src->head = src->tail = NULL;
-	src->n = 0;
-}
-
-/* Free a task and its payload copy. */
-static void
-task_free(struct task *t)
-{
-	if (t) {
-		free(t->payload);
-		free(t);
-	}
-}
 
 /* Hand the outcome of t to the caller: the only caller of task_done().
  * t must be in no list; pool_report() also frees it.
@@ -266,132 +158,50 @@ pool_cancel_pending(struct pool *pool)
 			    pool_cancel_message(pool), NULL, 0);
 }
 
-/* Close the parent's end of the slot's socket. */
+/* Disarm the head task's deadline. */
 static void
-slot_close(struct slot *s)
+worker_cancel_deadline(struct worker *w)
 {
-	if (s->fd >= 0) {
-		loop_unwatch(s->pool->loop, s->fd);
-		close(s->fd);
-		s->fd = -1;
-	}
-	s->out_off = s->out_len = 0;
-}
-
-/* Disarm the slot's deadline and reap timers. */
-static void
-slot_cancel_timers(struct slot *s)
-{
-	if (s->timer) {
-		loop_timer_cancel(s->pool->loop, s->timer);
-		s->timer = 0;
-	}
-	if (s->eof_timer) {
-		loop_timer_cancel(s->pool->loop, s->eof_timer);
-		s->eof_timer = 0;
+	if (w->deadline) {
+		loop_timer_cancel(w->pool->loop, w->deadline);
+		w->deadline = 0;
 	}
 }
 
-/* Start a process in the slot.  Returns 0, or -1 with pool->error set
- * (the program cannot be run, or out of fds).
- */
+/* Start a new process in the worker's slot (see slot_spawn()). */
 static int
-slot_spawn(struct slot *s)
+worker_spawn(struct worker *w)
 {
-	struct pool *pool = s->pool;
-	/* Before posix_spawn: it returns only after the exec (vfork). */
-	uint64_t t0 = clock_now_ns();
-	char err[POOL_ERR_MAX];
-	int sv[2];
-	pid_t pid;
-
-	/* SOCK_STREAM: the worker reads a header then a payload with
-	 * blocking reads, which a SEQPACKET socket would truncate.
-	 */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(pool->error, sizeof(pool->error),
-			 "cannot create a worker socket: %s", strerror(errno));
-		return -1;
-	}
-	/* Only the parent's end is non-blocking: the worker blocks. */
-	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
-		snprintf(pool->error, sizeof(pool->error),
-			 "cannot create a worker socket: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	pid = spawn_worker(pool->argv, sv[1], err, sizeof(err));
-	close(sv[1]);
-	if (pid < 0) {
-		snprintf(pool->error, sizeof(pool->error), "%s", err);
-		close(sv[0]);
-		return -1;
-	}
-	if (s->spawn_ns)
-		pool->wstats[s->index].respawns++;
-	s->spawn_ns = t0;
-	s->pid = pid;
-	s->fd = sv[0];
-	s->state = SLOT_STARTING;
-	s->write_failed = false;
-	s->ready_seen = false;
-	s->done_here = 0;
-	s->kill_reason = NULL;
-	s->last_words[0] = '\0';
-	s->out_off = s->out_len = 0;
-	proto_reader_free(s->rd);
-	s->rd = proto_reader_new();
-	if (!s->rd || loop_watch(pool->loop, s->fd, LOOP_READ, slot_on_io,
-				 s) < 0) {
-		/* The process is ours now: the reap will settle it. */
-		kill(s->pid, SIGKILL);
-		s->state = SLOT_DYING;
-		slot_close(s);
-		snprintf(pool->error, sizeof(pool->error),
-			 "cannot watch a worker socket: out of memory");
-		return -1;
-	}
-	s->timer = loop_timer(pool->loop, POOL_READY_TIMEOUT_MS,
-			      slot_on_deadline, s);
-	return 0;
+	w->done_here = 0;
+	return slot_spawn(&w->slot, w->pool->error, sizeof(w->pool->error));
 }
 
-/* SIGKILL the slot's process and stop talking to it; its tasks are the
- * caller's to settle.  The reap respawns.
+/* SIGKILL the worker and stop talking to it; its tasks are the caller's
+ * to settle.  The reap respawns.
  */
 static void
-slot_kill(struct slot *s, const char *reason)
+worker_kill(struct worker *w, const char *reason)
 {
-	if (s->pid > 0)
-		kill(s->pid, SIGKILL);
-	if (!s->kill_reason)
-		s->kill_reason = reason;
-	s->state = SLOT_DYING;
-	slot_cancel_timers(s);
-	slot_close(s);
-	/* SIGCHLD normally reaps it; this only matters if it never comes. */
-	if (s->pid > 0 && !s->pool->freeing)
-		s->eof_timer = loop_timer(s->pool->loop, POOL_EOF_KILL_MS,
-					  slot_on_eof_timer, s);
+	worker_cancel_deadline(w);
+	slot_kill(&w->slot, reason);
 }
 
 /* Arm the deadline timer for the head task if none is armed.  A timer
- * armed for an earlier head fires early and re-arms (slot_on_deadline),
+ * armed for an earlier head fires early and re-arms (worker_on_deadline),
  * which saves a cancel and a new timer per task.
  */
 static void
-slot_arm_deadline(struct slot *s)
+worker_arm_deadline(struct worker *w)
 {
-	struct pool *pool = s->pool;
+	struct pool *pool = w->pool;
 	uint64_t now, deadline, ms;
 
-	if (!pool->cfg.task_timeout_ms || s->timer || !s->q.head)
+	if (!pool->cfg.task_timeout_ms || w->deadline || !w->q.head)
 		return;
 	now = clock_now_ns();
-	deadline = s->head_since_ns + pool->cfg.task_timeout_ms * 1000000u;
+	deadline = w->head_since_ns + pool->cfg.task_timeout_ms * 1000000u;
 	ms = deadline > now ? (deadline - now + 999999u) / 1000000u : 0;
-	s->timer = loop_timer(pool->loop, ms, slot_on_deadline, s);
+	w->deadline = loop_timer(pool->loop, ms, worker_on_deadline, w);
 }
 
 /* Take all tasks off a worker that is gone or being killed: the head
@@ -399,19 +209,19 @@ slot_arm_deadline(struct slot *s)
  * of the pending queue as if never sent.  msg: the head's message.
  */
 static void
-slot_fail_tasks(struct slot *s, enum fail_kind kind, const char *msg)
+worker_fail_tasks(struct worker *w, enum fail_kind kind, const char *msg)
 {
-	struct pool *pool = s->pool;
+	struct pool *pool = w->pool;
 	struct task_list back = { 0 };
 	struct task_list cancelled = { 0 };
 	struct task *head, *t;
 	enum pool_outcome_kind head_kind = POOL_TASK_CRASHED;
 	bool report_head = true;
 
-	if (!s->q.head)
+	if (!w->q.head)
 		return;
-	pool->wstats[s->index].busy_ns += clock_now_ns() - s->busy_since_ns;
-	head = task_list_pop(&s->q);
+	pool->wstats[w->index].busy_ns += clock_now_ns() - w->busy_since_ns;
+	head = task_list_pop(&w->q);
 	if (kind == FAIL_CANCEL ||
 	    (kind == FAIL_CRASH && head->attempts < 2 &&
 	     pool->cancel_requested)) {
@@ -428,7 +238,7 @@ slot_fail_tasks(struct slot *s, enum fail_kind kind, const char *msg)
 		task_list_push(&back, head);
 		report_head = false;
 	}
-	while ((t = task_list_pop(&s->q))) {
+	while ((t = task_list_pop(&w->q))) {
 		/* Innocent: it never ran, so this dispatch does not count. */
 		t->attempts--;
 		if (kind == FAIL_CANCEL || pool->cancel_requested)
@@ -443,38 +253,6 @@ slot_fail_tasks(struct slot *s, enum fail_kind kind, const char *msg)
 	while ((t = task_list_pop(&cancelled)))
 		pool_report(pool, t, POOL_TASK_CANCELLED,
 			    pool_cancel_message(pool), NULL, 0);
-}
-
-/* Describe how the slot's process ended, into pool->msg. */
-static const char *
-slot_death_message(struct slot *s, int status)
-{
-	struct pool *pool = s->pool;
-	char what[256];
-
-	if (s->kill_reason) {
-		snprintf(what, sizeof(what), "%s", s->kill_reason);
-	} else if (status == -1) {
-		snprintf(what, sizeof(what), "worker disappeared");
-	} else if (WIFSIGNALED(status)) {
-		const char *abbrev = sigabbrev_np(WTERMSIG(status));
-
-		snprintf(what, sizeof(what),
-			 "worker killed by signal %d (%s%s)", WTERMSIG(status),
-			 abbrev ? "SIG" : "", abbrev ? abbrev : "unknown");
-	} else if (WIFEXITED(status)) {
-		snprintf(what, sizeof(what), "worker exited with status %d",
-			 WEXITSTATUS(status));
-	} else {
-		snprintf(what, sizeof(what), "worker ended with wait status %d",
-			 status);
-	}
-	if (s->last_words[0])
-		snprintf(pool->msg, sizeof(pool->msg), "%s: %s", what,
-			 s->last_words);
-	else
-		snprintf(pool->msg, sizeof(pool->msg), "%s", what);
-	return pool->msg;
 }
 
 /* A worker died or was killed before READY (status: its wait status, or
@@ -495,284 +273,81 @@ pool_start_failed(struct pool *pool, int status, const char *msg)
 			  pool->start_failures, msg);
 }
 
-/* The worker broke the protocol: treat it as a crash of its head task. */
+/* slot_ops: the worker said READY. */
 static void
-slot_protocol_error(struct slot *s, const char *reason)
+worker_on_ready(void *ctx)
 {
-	struct pool *pool = s->pool;
+	struct worker *w = ctx;
 
-	if (!s->ready_seen)
-		pool_start_failed(pool, -1, reason);
-	slot_kill(s, reason);
-	snprintf(pool->msg, sizeof(pool->msg), "%s", reason);
-	slot_fail_tasks(s, FAIL_CRASH, pool->msg);
+	w->pool->start_failures = 0;
 }
 
-/* A READY, RESULT or LAST_WORDS frame from the slot's worker. */
+/* slot_ops: the worker broke the protocol, or hung in its start-up: kill
+ * it and treat it as a crash of its head task.
+ */
 static void
-slot_frame(struct slot *s, const struct proto_header *h, const void *p)
+worker_on_broken(void *ctx, const char *reason)
 {
-	struct pool *pool = s->pool;
-	struct task *t;
+	struct worker *w = ctx;
+	struct pool *pool = w->pool;
+
+	worker_kill(w, reason);
+	/* The first reason it was killed for: a worker that closed its
+	 * socket and lingered was killed for that before it timed out.
+	 */
+	if (!w->slot.ready_seen)
+		pool_start_failed(pool, -1, w->slot.kill_reason);
+	snprintf(pool->msg, sizeof(pool->msg), "%s", reason);
+	worker_fail_tasks(w, FAIL_CRASH, pool->msg);
+}
+
+/* slot_ops: a reply, which must be for the task in progress. */
+static void
+worker_on_result(void *ctx, uint64_t id, const void *payload, size_t len)
+{
+	struct worker *w = ctx;
+	struct pool *pool = w->pool;
+	struct task *t = w->q.head;
 	uint64_t now;
 
-	switch (h->type) {
-	case PROTO_READY:
-		if (s->state != SLOT_STARTING)
-			return;
-		now = clock_now_ns();
-		s->state = SLOT_READY;
-		s->ready_seen = true;
-		pool->start_failures = 0;
-		pool->wstats[s->index].spawn_ready_ns = now - s->spawn_ns;
-		if (s->timer) {
-			loop_timer_cancel(pool->loop, s->timer);
-			s->timer = 0;
-		}
-		return;
-	case PROTO_RESULT:
-		t = s->q.head;
-		if (s->state != SLOT_READY || !t || t->id != h->id) {
-			slot_protocol_error(s, "worker replied to a task it "
-					       "was not given");
-			return;
-		}
-		task_list_pop(&s->q);
-		now = clock_now_ns();
-		pool->wstats[s->index].tasks_done++;
-		s->done_here++;
-		pool->idle_deaths = 0;
-		if (!s->q.head)
-			pool->wstats[s->index].busy_ns +=
-				now - s->busy_since_ns;
-		s->head_since_ns = now;
-		slot_arm_deadline(s);
-		pool_report(pool, t, POOL_TASK_DONE, NULL, p, h->len);
-		return;
-	case PROTO_LAST_WORDS: {
-		size_t n = h->len < sizeof(s->last_words) - 1 ?
-				   h->len :
-				   sizeof(s->last_words) - 1;
-
-		memcpy(s->last_words, p, n);
-		s->last_words[n] = '\0';
-		/* Keep the message on one line. */
-		while (n > 0 && (s->last_words[n - 1] == '\n' ||
-				 s->last_words[n - 1] == ' '))
-			s->last_words[--n] = '\0';
-		for (size_t i = 0; i < n; i++)
-			if (s->last_words[i] == '\n' ||
-			    s->last_words[i] == '\0')
-				s->last_words[i] = ' ';
+	if (w->slot.state != SLOT_READY || !t || t->id != id) {
+		worker_on_broken(w, "worker replied to a task it was not "
+				    "given");
 		return;
 	}
-	default:
-		slot_protocol_error(s, "worker sent an unknown frame");
-		return;
-	}
+	task_list_pop(&w->q);
+	now = clock_now_ns();
+	pool->wstats[w->index].tasks_done++;
+	w->done_here++;
+	pool->idle_deaths = 0;
+	if (!w->q.head)
+		pool->wstats[w->index].busy_ns += now - w->busy_since_ns;
+	w->head_since_ns = now;
+	worker_arm_deadline(w);
+	pool_report(pool, t, POOL_TASK_DONE, NULL, payload, len);
 }
 
-/* Hand every complete frame in the reader to slot_frame(). */
-static void
-slot_process_frames(struct slot *s)
-{
-	struct proto_header h;
-	const void *p;
-	int rc;
-
-	/* A frame may kill the slot (protocol error): stop there. */
-	while (s->fd >= 0 && (rc = proto_reader_next(s->rd, &h, &p)) != 0) {
-		if (rc < 0) {
-			slot_protocol_error(s, "worker sent a malformed frame");
-			return;
-		}
-		slot_frame(s, &h, p);
-	}
-}
-
-/* EOF or a read error: the worker is going.  Stop reading; the reap
- * settles its tasks with the real cause.
- */
-static void
-slot_lost(struct slot *s)
-{
-	slot_close(s);
-	if (s->pid <= 0 || s->eof_timer)
-		return;
-	s->eof_timer = loop_timer(s->pool->loop, POOL_EOF_KILL_MS,
-				  slot_on_eof_timer, s);
-}
-
-/* Read what the socket has.  Returns 1 after reading some, 0 when there
- * was nothing, -1 once the connection is gone.
- */
-static int
-slot_read(struct slot *s)
-{
-	ssize_t n = proto_reader_fill(s->rd, s->fd);
-
-	if (n > 0) {
-		slot_process_frames(s);
-		return s->fd >= 0 ? 1 : -1;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	/* EOF, or ECONNRESET: Linux reports the peer's close as a reset
-	 * when it left unread frames (tasks queued behind a crash), but
-	 * only after everything it sent has been read.
-	 */
-	slot_lost(s);
-	return -1;
-}
-
-/* The worker cannot take more bytes: drop them, keep reading. */
-static void
-slot_write_failed(struct slot *s)
-{
-	s->write_failed = true;
-	s->out_off = s->out_len = 0;
-	if (s->fd >= 0)
-		loop_watch(s->pool->loop, s->fd, LOOP_READ, slot_on_io, s);
-}
-
-/* Send what the output buffer holds. */
-static void
-slot_flush(struct slot *s)
-{
-	while (s->out_off < s->out_len) {
-		ssize_t n = send(s->fd, s->out + s->out_off,
-				 s->out_len - s->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			slot_write_failed(s);
-			return;
-		}
-		s->out_off += (size_t)n;
-	}
-	s->out_off = s->out_len = 0;
-	loop_watch(s->pool->loop, s->fd, LOOP_READ, slot_on_io, s);
-}
-
-/* Queue one frame to the worker: straight to the socket when nothing is
- * waiting (the usual case), else behind the buffered bytes.  Returns 0,
- * or -1 when the worker is gone or memory ran out.
- */
-static int
-slot_send(struct slot *s, uint32_t type, uint64_t id, const void *payload,
-	  size_t len)
-{
-	struct proto_header h = { .type = type, .len = (uint32_t)len,
-				  .id = id };
-	size_t total = sizeof(h) + len;
-	size_t done = 0;
-
-	if (s->fd < 0 || s->write_failed)
-		return -1;
-	if (s->out_off == s->out_len) {
-		struct iovec iov[2] = {
-			{ .iov_base = &h, .iov_len = sizeof(h) },
-			{ .iov_base = (void *)payload, .iov_len = len },
-		};
-		struct msghdr m = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-		ssize_t n;
-
-		/* MSG_NOSIGNAL: a dead worker is an error here, not a
-		 * SIGPIPE for the whole parent.
-		 */
-		do {
-			n = sendmsg(s->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-		} while (n < 0 && errno == EINTR);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			slot_write_failed(s);
-			return -1;
-		}
-		if (n == (ssize_t)total)
-			return 0;
-		done = n > 0 ? (size_t)n : 0;
-		s->out_off = s->out_len = 0;
-	}
-	if (s->out_len + (total - done) > s->out_cap) {
-		size_t cap = s->out_cap ? s->out_cap : 4096;
-		unsigned char *b;
-
-		while (cap < s->out_len + (total - done))
-			cap *= 2;
-		b = realloc(s->out, cap);
-		if (!b) {
-			slot_write_failed(s);
-			return -1;
-		}
-		s->out = b;
-		s->out_cap = cap;
-	}
-	/* The part of header and payload the socket did not take. */
-	if (done < sizeof(h)) {
-		memcpy(s->out + s->out_len, (char *)&h + done,
-		       sizeof(h) - done);
-		s->out_len += sizeof(h) - done;
-		done = sizeof(h);
-	}
-	if (total > done) {
-		memcpy(s->out + s->out_len,
-		       (const char *)payload + (done - sizeof(h)),
-		       total - done);
-		s->out_len += total - done;
-	}
-	loop_watch(s->pool->loop, s->fd, LOOP_READ | LOOP_WRITE, slot_on_io, s);
-	return 0;
-}
-
-/* Give t to the slot's worker. */
-static void
-slot_dispatch(struct slot *s, struct task *t)
-{
-	uint64_t now = clock_now_ns();
-
-	if (!s->q.head) {
-		s->busy_since_ns = now;
-		s->head_since_ns = now;
-	}
-	t->attempts++;
-	t->worker = s->index;
-	t->dispatch_ns = now;
-	task_list_push(&s->q, t);
-	slot_arm_deadline(s);
-	/* On failure the task stays queued: the worker is dead or dying
-	 * and its reap settles the queue like any other death.
-	 */
-	slot_send(s, PROTO_TASK, t->id, t->payload, t->len);
-}
-
-/* The process in the slot has been reaped with status (or -1 when
+/* slot_ops: the worker's process has been reaped (status, or -1 when
  * someone else reaped it).  Settle its tasks and respawn.
  */
 static void
-slot_reaped(struct slot *s, int status)
+worker_on_exited(void *ctx, int status, bool killed)
 {
-	struct pool *pool = s->pool;
+	struct worker *w = ctx;
+	struct pool *pool = w->pool;
 
-	s->pid = 0;
-	slot_cancel_timers(s);
-	/* What it wrote before dying is all in the socket now: replies
-	 * still count, last words still attach.  slot_read() stops at EOF.
-	 */
-	while (s->fd >= 0 && slot_read(s) > 0)
-		;
-	slot_close(s);
+	worker_cancel_deadline(w);
 	if (!pool->freeing)
 		pool->deaths++;
-	/* SLOT_DYING: the pool killed it and settled its tasks already. */
-	if (s->state != SLOT_DYING) {
-		const char *msg = slot_death_message(s, status);
+	/* Killed: the pool settled its tasks when it killed it. */
+	if (!killed) {
+		const char *msg = slot_death_message(&w->slot, status,
+						     pool->msg,
+						     sizeof(pool->msg));
 
-		if (!s->ready_seen) {
+		if (!w->slot.ready_seen) {
 			pool_start_failed(pool, status, msg);
-		} else if (!s->q.head && !s->done_here &&
+		} else if (!w->q.head && !w->done_here &&
 			   ++pool->idle_deaths >= POOL_START_FAILURES_MAX) {
 			/* READY, then dead with nothing to blame, again
 			 * and again: as hopeless as dying before READY.
@@ -782,13 +357,50 @@ slot_reaped(struct slot *s, int status)
 				  "(%d in a row): %s",
 				  pool->idle_deaths, msg);
 		}
-		slot_fail_tasks(s, FAIL_CRASH, msg);
+		worker_fail_tasks(w, FAIL_CRASH, msg);
 	}
-	s->state = SLOT_EMPTY;
 	if (pool->fatal || pool->cancel_requested || pool->freeing)
 		return;
-	if (slot_spawn(s) < 0)
+	if (worker_spawn(w) < 0)
 		pool_fail(pool, "%s", pool->error);
+}
+
+/* slot_ops: socket events handled; a worker may have room now. */
+static void
+worker_on_events_done(void *ctx)
+{
+	struct worker *w = ctx;
+
+	pool_fill(w->pool);
+}
+
+static const struct slot_ops worker_slot_ops = {
+	.ready = worker_on_ready,
+	.result = worker_on_result,
+	.broken = worker_on_broken,
+	.exited = worker_on_exited,
+	.events_done = worker_on_events_done,
+};
+
+/* Give t to the worker. */
+static void
+worker_dispatch(struct worker *w, struct task *t)
+{
+	uint64_t now = clock_now_ns();
+
+	if (!w->q.head) {
+		w->busy_since_ns = now;
+		w->head_since_ns = now;
+	}
+	t->attempts++;
+	t->worker = w->index;
+	t->dispatch_ns = now;
+	task_list_push(&w->q, t);
+	worker_arm_deadline(w);
+	/* On failure the task stays queued: the worker is dead or dying
+	 * and its reap settles the queue like any other death.
+	 */
+	slot_send(&w->slot, PROTO_TASK, t->id, t->payload, t->len);
 }
 
 /* SIGCHLD: reap each of our workers that has ended.  Only our own pids:
@@ -801,37 +413,9 @@ pool_on_sigchld(struct loop *loop, int signo, void *ctx)
 
 	(void)loop;
 	(void)signo;
-	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct slot *s = &pool->slots[i];
-		int status = 0;
-		pid_t r;
-
-		if (s->pid <= 0)
-			continue;
-		do {
-			r = waitpid(s->pid, &status, WNOHANG);
-		} while (r < 0 && errno == EINTR);
-		if (r == s->pid)
-			slot_reaped(s, status);
-		else if (r < 0 && errno == ECHILD)
-			slot_reaped(s, -1);
-	}
+	for (int i = 0; i < pool->cfg.workers; i++)
+		slot_reap(&pool->workers[i].slot);
 	pool_fill(pool);
-}
-
-/* Fd callback for a worker socket. */
-static void
-slot_on_io(struct loop *loop, int fd, int events, void *ctx)
-{
-	struct slot *s = ctx;
-
-	(void)loop;
-	(void)fd;
-	if ((events & LOOP_WRITE) && s->fd >= 0)
-		slot_flush(s);
-	if ((events & LOOP_READ) && s->fd >= 0)
-		slot_read(s);
-	pool_fill(s->pool);
 }
 
 /* Format a duration in ms the way messages show it: "120 s", "300 ms",
@@ -848,85 +432,53 @@ pool_format_ms(char *buf, size_t size, uint64_t ms)
 		snprintf(buf, size, "%.1f s", (double)ms / 1000.0);
 }
 
-/* The slot's deadline: READY while starting, the head task's when
- * running.
+/* The head task's deadline: re-arm if it was armed for an earlier head,
+ * else kill the worker and report the head TIMED_OUT.
  */
 static void
-slot_on_deadline(struct loop *loop, void *ctx)
+worker_on_deadline(struct loop *loop, void *ctx)
 {
-	struct slot *s = ctx;
-	struct pool *pool = s->pool;
+	struct worker *w = ctx;
+	struct pool *pool = w->pool;
 	uint64_t now = clock_now_ns();
 	char dur[32];
 
 	(void)loop;
-	s->timer = 0;
-	if (s->state == SLOT_STARTING) {
-		/* Hung in its start-up: a start failure like a death. */
-		slot_kill(s, "worker did not become ready in time");
-		pool_start_failed(pool, -1, s->kill_reason);
+	w->deadline = 0;
+	if (w->slot.state != SLOT_READY || !w->q.head ||
+	    !pool->cfg.task_timeout_ms)
 		return;
-	}
-	if (s->state != SLOT_READY || !s->q.head || !pool->cfg.task_timeout_ms)
-		return;
-	if (now - s->head_since_ns < pool->cfg.task_timeout_ms * 1000000u) {
-		slot_arm_deadline(s);
+	if (now - w->head_since_ns < pool->cfg.task_timeout_ms * 1000000u) {
+		worker_arm_deadline(w);
 		return;
 	}
 	pool->timeouts++;
 	pool_format_ms(dur, sizeof(dur), pool->cfg.task_timeout_ms);
-	slot_kill(s, "timed out");
+	worker_kill(w, "timed out");
 	snprintf(pool->msg, sizeof(pool->msg), "timed out after %s", dur);
-	slot_fail_tasks(s, FAIL_TIMEOUT, pool->msg);
+	worker_fail_tasks(w, FAIL_TIMEOUT, pool->msg);
 	pool_fill(pool);
 }
 
-/* The socket closed some time ago but the process has not been reaped:
- * kill it if it lingers, and look for its exit ourselves from now on.
- */
-static void
-slot_on_eof_timer(struct loop *loop, void *ctx)
-{
-	struct slot *s = ctx;
-	struct pool *pool = s->pool;
-	int status = 0;
-	pid_t r;
-
-	s->eof_timer = 0;
-	if (s->pid <= 0)
-		return;
-	r = waitpid(s->pid, &status, WNOHANG);
-	if (r == s->pid || (r < 0 && errno == ECHILD)) {
-		slot_reaped(s, r == s->pid ? status : -1);
-		pool_fill(pool);
-		return;
-	}
-	if (!s->kill_reason)
-		s->kill_reason = "worker closed its connection";
-	kill(s->pid, SIGKILL);
-	s->eof_timer = loop_timer(loop, POOL_REAP_POLL_MS, slot_on_eof_timer,
-				  s);
-}
-
-/* Is the slot's worker ready for one more task? */
+/* Is the worker ready for one more task? */
 static bool
-slot_has_room(const struct slot *s)
+worker_has_room(const struct worker *w)
 {
-	return s->state == SLOT_READY && s->fd >= 0 && !s->write_failed &&
-	       s->q.n < (size_t)s->pool->cfg.inflight_per_worker;
+	return slot_can_send(&w->slot) &&
+	       w->q.n < (size_t)w->pool->cfg.inflight_per_worker;
 }
 
 /* The least loaded worker with room, or NULL. */
-static struct slot *
-pool_pick_slot(struct pool *pool)
+static struct worker *
+pool_pick_worker(struct pool *pool)
 {
-	struct slot *best = NULL;
+	struct worker *best = NULL;
 
 	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct slot *s = &pool->slots[i];
+		struct worker *w = &pool->workers[i];
 
-		if (slot_has_room(s) && (!best || s->q.n < best->q.n))
-			best = s;
+		if (worker_has_room(w) && (!best || w->q.n < best->q.n))
+			best = w;
 	}
 	return best;
 }
@@ -952,20 +504,8 @@ pool_pull(struct pool *pool)
 	}
 	pool->tasks_submitted++;
 	pool->held++;
-	t = calloc(1, sizeof(*t));
-	if (t && pt.len > PROTO_MAX_FRAME) {
-		free(t);
-		t = NULL;
-	}
-	if (t && pt.len) {
-		t->payload = malloc(pt.len);
-		if (!t->payload) {
-			free(t);
-			t = NULL;
-		} else {
-			memcpy(t->payload, pt.payload, pt.len);
-		}
-	}
+	t = pt.len > PROTO_MAX_FRAME ? NULL :
+				       task_new(pt.id, pt.payload, pt.len);
 	if (!t) {
 		/* Still exactly one outcome for this id. */
 		struct task tmp = { .id = pt.id, .worker = -1 };
@@ -978,10 +518,6 @@ pool_pull(struct pool *pool)
 				NULL, 0);
 		return NULL;
 	}
-	t->id = pt.id;
-	t->len = pt.len;
-	t->worker = -1;
-	t->submit_ns = clock_now_ns();
 	return t;
 }
 
@@ -994,10 +530,10 @@ pool_fill(struct pool *pool)
 	if (!pool->in_run)
 		return;
 	while (!pool->cancel_requested && !pool->fatal) {
-		struct slot *s = pool_pick_slot(pool);
+		struct worker *w = pool_pick_worker(pool);
 		struct task *t;
 
-		if (!s)
+		if (!w)
 			return;
 		t = task_list_pop(&pool->pending);
 		if (!t) {
@@ -1012,7 +548,7 @@ pool_fill(struct pool *pool)
 				return;
 			}
 		}
-		slot_dispatch(s, t);
+		worker_dispatch(w, t);
 	}
 }
 
@@ -1021,12 +557,12 @@ static void
 pool_kill_busy(struct pool *pool)
 {
 	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct slot *s = &pool->slots[i];
+		struct worker *w = &pool->workers[i];
 
-		if (!s->q.head)
+		if (!w->q.head)
 			continue;
-		slot_kill(s, "cancelled");
-		slot_fail_tasks(s, FAIL_CANCEL, pool_cancel_message(pool));
+		worker_kill(w, "cancelled");
+		worker_fail_tasks(w, FAIL_CANCEL, pool_cancel_message(pool));
 	}
 }
 
@@ -1058,7 +594,7 @@ pool_on_cancel(struct loop *loop, void *ctx)
 	pool->cancel_started = true;
 	pool_cancel_pending(pool);
 	for (int i = 0; i < pool->cfg.workers; i++)
-		if (pool->slots[i].q.head)
+		if (pool->workers[i].q.head)
 			busy = true;
 	if (!busy)
 		return;
@@ -1159,7 +695,7 @@ pool_ready_count(const struct pool *pool)
 	int n = 0;
 
 	for (int i = 0; i < pool->cfg.workers; i++)
-		if (pool->slots[i].state == SLOT_READY)
+		if (pool->workers[i].slot.state == SLOT_READY)
 			n++;
 	return n;
 }
@@ -1189,19 +725,22 @@ pool_new(struct loop *loop, const struct pool_config *cfg, char *err,
 		pool->cfg.task_timeout_ms = UINT64_MAX / 4000000u;
 	pool->started_ns = clock_now_ns();
 	pool->argv = pool_copy_argv(cfg->worker_argv);
-	pool->slots = calloc((size_t)cfg->workers, sizeof(*pool->slots));
+	pool->workers = calloc((size_t)cfg->workers, sizeof(*pool->workers));
 	pool->wstats = calloc((size_t)cfg->workers, sizeof(*pool->wstats));
-	if (!pool->argv || !pool->slots || !pool->wstats) {
+	if (!pool->argv || !pool->workers || !pool->wstats) {
 		snprintf(err, err_size, "out of memory");
-		pool->cfg.workers = pool->slots ? cfg->workers : 0;
+		pool->cfg.workers = pool->workers ? cfg->workers : 0;
 		pool_free(pool);
 		return NULL;
 	}
 	pool->cfg.worker_argv = pool->argv;
 	for (int i = 0; i < cfg->workers; i++) {
-		pool->slots[i].pool = pool;
-		pool->slots[i].index = i;
-		pool->slots[i].fd = -1;
+		struct worker *w = &pool->workers[i];
+
+		w->pool = pool;
+		w->index = i;
+		slot_init(&w->slot, loop, pool->argv, &pool->wstats[i],
+			  &worker_slot_ops, w);
 	}
 	/* Before the first spawn, so no death goes unnoticed. */
 	if (loop_on_signal(loop, SIGCHLD, pool_on_sigchld, pool) < 0) {
@@ -1211,7 +750,7 @@ pool_new(struct loop *loop, const struct pool_config *cfg, char *err,
 		return NULL;
 	}
 	for (int i = 0; i < cfg->workers; i++)
-		if (slot_spawn(&pool->slots[i]) < 0) {
+		if (worker_spawn(&pool->workers[i]) < 0) {
 			pool_fail(pool, "%s", pool->error);
 			break;
 		}
@@ -1284,40 +823,13 @@ pool_worker_pids(const struct pool *pool, int *pids, int max)
 	int n = 0;
 
 	for (int i = 0; i < pool->cfg.workers && n < max; i++) {
-		const struct slot *s = &pool->slots[i];
+		const struct slot *s = &pool->workers[i].slot;
 
 		if (s->pid > 0 && (s->state == SLOT_STARTING ||
 				   s->state == SLOT_READY))
 			pids[n++] = (int)s->pid;
 	}
 	return n;
-}
-
-/* Any worker not reaped yet? */
-static bool
-pool_any_pid(const struct pool *pool)
-{
-	for (int i = 0; i < pool->cfg.workers; i++)
-		if (pool->slots[i].pid > 0)
-			return true;
-	return false;
-}
-
-/* Reap the workers that have exited, without waiting. */
-static void
-pool_reap_nohang(struct pool *pool)
-{
-	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct slot *s = &pool->slots[i];
-		int status;
-		pid_t r;
-
-		if (s->pid <= 0)
-			continue;
-		r = waitpid(s->pid, &status, WNOHANG);
-		if (r == s->pid || (r < 0 && errno == ECHILD))
-			s->pid = 0;
-	}
 }
 
 /* Stop every worker and reap it: QUIT to the idle ones, SIGKILL to the
@@ -1331,25 +843,19 @@ pool_stop_workers(struct pool *pool)
 	long nap_us = 200;
 
 	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct slot *s = &pool->slots[i];
+		struct worker *w = &pool->workers[i];
 
-		slot_cancel_timers(s);
-		if (s->pid <= 0)
-			continue;
-		/* A worker with tasks would finish them before reading
-		 * QUIT, and their outcomes are settled already.
-		 */
-		if (s->state == SLOT_DYING || s->q.head || s->fd < 0 ||
-		    s->write_failed ||
-		    slot_send(s, PROTO_QUIT, 0, NULL, 0) < 0 ||
-		    s->out_len > 0)
-			kill(s->pid, SIGKILL);
+		worker_cancel_deadline(w);
+		slot_stop(&w->slot, w->q.head != NULL);
 	}
 	for (;;) {
 		struct timespec ts;
+		bool left = false;
 
-		pool_reap_nohang(pool);
-		if (!pool_any_pid(pool) || clock_now_ns() >= deadline)
+		for (int i = 0; i < pool->cfg.workers; i++)
+			if (!slot_gone(&pool->workers[i].slot))
+				left = true;
+		if (!left || clock_now_ns() >= deadline)
 			break;
 		ts.tv_sec = 0;
 		ts.tv_nsec = nap_us * 1000;
@@ -1357,17 +863,8 @@ pool_stop_workers(struct pool *pool)
 		if (nap_us < 10000)
 			nap_us *= 2;
 	}
-	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct slot *s = &pool->slots[i];
-		int status;
-
-		if (s->pid <= 0)
-			continue;
-		kill(s->pid, SIGKILL);
-		while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-			;
-		s->pid = 0;
-	}
+	for (int i = 0; i < pool->cfg.workers; i++)
+		slot_kill_wait(&pool->workers[i].slot);
 }
 
 /* Report what is still held, stop and reap the workers, free. */
@@ -1383,14 +880,14 @@ pool_free(struct pool *pool)
 	/* Tasks still held (pool_run() left early) get their one outcome;
 	 * their workers would only finish them for nothing.
 	 */
-	if (pool->slots) {
+	if (pool->workers) {
 		for (int i = 0; i < pool->cfg.workers; i++) {
-			struct slot *s = &pool->slots[i];
+			struct worker *w = &pool->workers[i];
 
-			if (!s->q.head)
+			if (!w->q.head)
 				continue;
-			slot_kill(s, "cancelled");
-			while ((t = task_list_pop(&s->q)))
+			worker_kill(w, "cancelled");
+			while ((t = task_list_pop(&w->q)))
 				task_list_push(&pool->pending, t);
 		}
 	}
@@ -1401,15 +898,10 @@ pool_free(struct pool *pool)
 		loop_timer_cancel(pool->loop, pool->cancel_timer);
 	if (pool->grace_timer)
 		loop_timer_cancel(pool->loop, pool->grace_timer);
-	if (pool->slots) {
+	if (pool->workers) {
 		pool_stop_workers(pool);
-		for (int i = 0; i < pool->cfg.workers; i++) {
-			struct slot *s = &pool->slots[i];
-
-			slot_close(s);
-			proto_reader_free(s->rd);
-			free(s->out);
-		}
+		for (int i = 0; i < pool->cfg.workers; i++)
+			slot_release(&pool->workers[i].slot);
 	}
 	loop_on_signal(pool->loop, SIGCHLD, NULL, NULL);
 	if (pool->argv) {
@@ -1417,7 +909,7 @@ pool_free(struct pool *pool)
 			free(pool->argv[i]);
 		free(pool->argv);
 	}
-	free(pool->slots);
+	free(pool->workers);
 	free(pool->wstats);
 	free(pool);
 }

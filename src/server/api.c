@@ -47,6 +47,7 @@ api_new(struct server *srv)
 	return a;
 }
 
+/* Take a call off the list of calls waiting for results. */
 static void
 api_unlink(struct api_call *call)
 {
@@ -96,6 +97,7 @@ api_free(struct api *a)
 	free(a);
 }
 
+/* The request ended: free the call (its results are in or dropped). */
 static void
 api_call_free(void *ptr, bool completed_ok)
 {
@@ -259,6 +261,7 @@ api_name(void *ctx, uint32_t index)
 	return slash && slash[1] ? slash + 1 : in;
 }
 
+/* One result in; the last one resumes the request. */
 static void
 api_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 {

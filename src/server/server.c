@@ -17,7 +17,6 @@
  */
 #include "server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -32,6 +31,7 @@
 #include "api.h"
 #include "assets.h"
 #include "base/loop.h"
+#include "gate.h"
 #include "optimizer/optimizer_internal.h"
 #include "sse.h"
 #include "uploads.h"
@@ -254,6 +254,7 @@ server_reply_error(struct MHD_Connection *c, unsigned status,
 
 static void server_run_mhd(struct server *s);
 
+/* MHD_get_timeout() expired: let libmicrohttpd time out and retry. */
 static void
 server_on_mhd_timer(struct loop *loop, void *ctx)
 {
@@ -264,6 +265,7 @@ server_on_mhd_timer(struct loop *loop, void *ctx)
 	server_run_mhd(s);
 }
 
+/* server_kick()'s zero timer. */
 static void
 server_on_kick(struct loop *loop, void *ctx)
 {
@@ -274,6 +276,7 @@ server_on_kick(struct loop *loop, void *ctx)
 	server_run_mhd(s);
 }
 
+/* libmicrohttpd's epoll fd is readable. */
 static void
 server_on_epoll(struct loop *loop, int fd, int events, void *ctx)
 {
@@ -343,6 +346,7 @@ server_batch_end(struct server *s, uint32_t id)
 	}
 }
 
+/* The batch a task's tag belongs to, or NULL (it ended). */
 static struct batch *
 server_batch_find(struct server *s, uint64_t tag)
 {
@@ -367,6 +371,7 @@ server_add_task(struct server *s, uint32_t batch, uint32_t index,
 	return 0;
 }
 
+/* A task's display name: its batch's, else its path. */
 static const char *
 server_task_name(struct server *s, struct batch *b, uint64_t tag,
 		 const char *path)
@@ -377,6 +382,7 @@ server_task_name(struct server *s, struct batch *b, uint64_t tag,
 	return path;
 }
 
+/* A worker took a task: "current file" events. */
 static void
 server_on_start(void *ctx, const char *path, uint64_t tag)
 {
@@ -391,6 +397,7 @@ server_on_start(void *ctx, const char *path, uint64_t tag)
 		b->ops->start(b->ctx, (uint32_t)tag);
 }
 
+/* A result: the global event, then the batch that queued it. */
 static void
 server_on_result(void *ctx, const struct imgopt_result *r,
 		 const struct imgopt_progress *pr)
@@ -420,96 +427,28 @@ server_callbacks(struct server *s, struct imgopt_callbacks *cb)
 
 /* --------------------------------------------------------------- gates */
 
-/* 0 when a Host header value names this server: an IP literal,
- * "localhost" or the --host name, and our port.  A DNS-rebinding page
- * reaches us under its own domain name, which fails here.
- */
-static int
-server_host_ok(const struct server *s, const char *host)
-{
-	char name[256], bin[sizeof(struct in6_addr)];
-	const char *port = NULL, *end;
-	size_t n;
-	long p = 80;
-
-	if (!host || !*host)
-		return -1;
-	if (host[0] == '[') {
-		end = strchr(host, ']');
-		if (!end)
-			return -1;
-		n = (size_t)(end - host - 1);
-		memcpy(name, host + 1, n < sizeof(name) ? n : 0);
-		if (end[1] == ':')
-			port = end + 2;
-		else if (end[1])
-			return -1;
-	} else {
-		end = strchr(host, ':');
-		if (end && strchr(end + 1, ':'))
-			return -1;
-		n = end ? (size_t)(end - host) : strlen(host);
-		if (n < sizeof(name))
-			memcpy(name, host, n);
-		if (end)
-			port = end + 1;
-	}
-	if (n == 0 || n >= sizeof(name))
-		return -1;
-	name[n] = '\0';
-	if (port) {
-		char *e;
-
-		if (!*port || strspn(port, "0123456789") != strlen(port))
-			return -1;
-		p = strtol(port, &e, 10);
-	}
-	if (p != s->port)
-		return -1;
-	if (!strcasecmp(name, "localhost") || !strcasecmp(name, s->host) ||
-	    inet_pton(AF_INET, name, bin) == 1 ||
-	    inet_pton(AF_INET6, name, bin) == 1)
-		return 0;
-	return -1;
-}
-
 /* 403 text, or NULL when Host and Origin are this server's own. */
 static const char *
 server_gate(const struct server *s, struct MHD_Connection *c)
 {
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_HOST);
-	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							 "Origin");
-
-	if (server_host_ok(s, host))
-		return "forbidden: the Host header does not name this server";
-	/* Browsers send Origin on cross-site requests; ours must match. */
-	if (origin && (strncasecmp(origin, "http://", 7) ||
-		       strcasecmp(origin + 7, host)))
-		return "forbidden: cross-origin request";
-	return NULL;
+	return gate_check(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_HOST),
+			  MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "Origin"),
+			  s->host, s->port);
 }
 
+/* The request carries the bearer token. */
 static bool
 server_token_ok(const struct server *s, struct MHD_Connection *c)
 {
-	const char *auth = MHD_lookup_connection_value(
-		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	size_t n = strlen(s->token);
-	unsigned char diff = 0;
-
-	if (!auth || strncasecmp(auth, "Bearer ", 7))
-		return false;
-	auth += 7;
-	if (strlen(auth) != n)
-		return false;
-	/* Constant time: the comparison says nothing about a prefix. */
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(auth[i] ^ s->token[i]);
-	return diff == 0;
+	return gate_token_ok(MHD_lookup_connection_value(
+				     c, MHD_HEADER_KIND,
+				     MHD_HTTP_HEADER_AUTHORIZATION),
+			     s->token);
 }
 
+/* One of the page's files, with a strict Content-Security-Policy. */
 static enum MHD_Result
 server_asset(struct MHD_Connection *c, const struct asset *a)
 {
@@ -531,6 +470,7 @@ server_asset(struct MHD_Connection *c, const struct asset *a)
 	return ret;
 }
 
+/* GET /api/limits: what the page may send. */
 static enum MHD_Result
 server_limits(struct server *s, struct MHD_Connection *c)
 {
@@ -565,7 +505,7 @@ server_route(const char *method, const char *url, const char **allow)
 	if (!strcmp(url, "/api/optimize_image") ||
 	    !strcmp(url, "/api/optimize_images")) {
 		*allow = "POST";
-		return !post ? ROUTE_NONE : url[18] ? ROUTE_API_MANY :
+		return !post ? ROUTE_NONE : url[19] ? ROUTE_API_MANY :
 						      ROUTE_API_ONE;
 	}
 	if (!strcmp(url, "/api/jobs")) {
@@ -618,11 +558,13 @@ server_begin(struct server *s, struct MHD_Connection *c, struct request *rq,
 		return server_reply_error(c, MHD_HTTP_NOT_FOUND,
 					  "not found: %s", url);
 	case ROUTE_ASSET:
-		return server_asset(c, assets_find(url));
 	case ROUTE_EVENTS:
-		return sse_stream_attach(s->events, c);
 	case ROUTE_LIMITS:
-		return server_limits(s, c);
+	case ROUTE_JOB:
+		/* Answered once the request is in: a response queued at
+		 * the headers makes libmicrohttpd close the connection.
+		 */
+		return MHD_YES;
 	case ROUTE_API_ONE:
 	case ROUTE_API_MANY:
 		if (!server_token_ok(s, c))
@@ -642,13 +584,11 @@ server_begin(struct server *s, struct MHD_Connection *c, struct request *rq,
 	case ROUTE_JOB_POST:
 		return uploads_post(s->uploads, c, NULL, &(size_t){0},
 				    &rq->state);
-	case ROUTE_JOB:
-		return uploads_request(s->uploads, c, method, url + 10,
-				       &rq->state);
 	}
 	return MHD_NO;
 }
 
+/* libmicrohttpd's handler: headers, each piece of body, the end. */
 static enum MHD_Result
 server_handle(void *cls, struct MHD_Connection *c, const char *url,
 	      const char *method, const char *version, const char *data,
@@ -704,12 +644,32 @@ server_handle(void *cls, struct MHD_Connection *c, const char *url,
 	case ROUTE_JOB_POST:
 		return uploads_post(s->uploads, c, data, size, &rq->state);
 	default:
-		/* Answered at the headers; a body is dropped. */
+		break;
+	}
+	if (*size) {
+		/* These take no body: drop it. */
 		*size = 0;
 		return MHD_YES;
 	}
+	if (s->stopping)
+		return server_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "the server is shutting down");
+	switch (rq->route) {
+	case ROUTE_ASSET:
+		return server_asset(c, assets_find(url));
+	case ROUTE_EVENTS:
+		return sse_stream_attach(s->events, c);
+	case ROUTE_LIMITS:
+		return server_limits(s, c);
+	case ROUTE_JOB:
+		return uploads_request(s->uploads, c, method, url + 10,
+				       &rq->state);
+	default:
+		return MHD_NO;
+	}
 }
 
+/* The request is over (answered, or the client left). */
 static void
 server_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		 enum MHD_RequestTerminationCode toe)
@@ -845,6 +805,7 @@ server_start(struct server *s, struct imgopt_optimizer *o, char *err,
 	return 0;
 }
 
+/* Connections libmicrohttpd still holds. */
 static unsigned
 server_connections(struct server *s)
 {

@@ -32,7 +32,8 @@ struct loop;
 struct server;
 
 #define SERVER_DEFAULT_PORT 8080
-#define SERVER_DEFAULT_MAX_UPLOAD (256ull << 20)
+#define SERVER_MB 1000000ull /* as the page and the reports count */
+#define SERVER_DEFAULT_MAX_UPLOAD (256 * SERVER_MB)
 #define SERVER_DEFAULT_MAX_FILES 200
 #define SERVER_DEFAULT_JOB_TTL_S 3600
 #define SERVER_MAX_JSON_BODY (1u << 20)

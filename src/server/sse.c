@@ -75,6 +75,7 @@ sse_append(char **buf, size_t *len, size_t *cap, size_t max, const char *s,
 	return 0;
 }
 
+/* Resume a client waiting for data. */
 static void
 sse_client_wake(struct sse_client *c, struct server *srv)
 {
@@ -85,6 +86,7 @@ sse_client_wake(struct sse_client *c, struct server *srv)
 	}
 }
 
+/* Queue bytes for one client; one that fell too far behind fails. */
 static void
 sse_client_push(struct sse_client *c, struct server *srv, const char *s,
 		size_t n)
@@ -129,6 +131,7 @@ sse_client_read(void *cls, uint64_t pos, char *buf, size_t max)
 	return 0;
 }
 
+/* libmicrohttpd is done with the response: the client goes. */
 static void
 sse_client_free(void *cls)
 {
@@ -146,6 +149,7 @@ sse_client_free(void *cls)
 	free(c);
 }
 
+/* A comment to every client every SSE_KEEPALIVE_MS. */
 static void
 sse_keepalive(struct loop *loop, void *ctx)
 {
@@ -330,6 +334,7 @@ sse_format_bytes(char *buf, size_t n, uint64_t bytes)
 	snprintf(buf, n, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+/* Two decimals, as the result JSON rounds percentages. */
 static double
 round2(double x)
 {
@@ -372,12 +377,12 @@ sse_progress_event(struct sse_progress *p, const char *file_name,
 			 "compressionRatio", ratio,
 			 "formattedMessage", msg,
 			 "error", err);
-	if (last)
+	if (last) {
+		p->duration_s = round((double)(clock_now_ns() -
+					       p->started_ns) / 1e6) / 1e3;
 		json_object_set_new(meta, "totalDuration",
-				    json_real(round(
-					(double)(clock_now_ns() -
-						 p->started_ns) / 1e6) /
-					      1e3));
+				    json_real(p->duration_s));
+	}
 	ev = json_pack("{s:I, s:I, s:f, s:s, s:o}",
 		       "completedTasks", (json_int_t)p->done,
 		       "totalTasks", (json_int_t)p->total,

@@ -66,6 +66,7 @@ enum MHD_Result sse_stream_attach(struct sse_stream *s,
 struct sse_progress {
 	uint64_t done, total;
 	uint64_t started_ns;
+	double duration_s;	/* of the last complete batch, ms rounded */
 };
 
 void sse_progress_add(struct sse_progress *p, uint64_t n);

@@ -16,7 +16,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <limits.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zip.h>
-
 #include "base/clock.h"
 #include "base/loop.h"
+#include "download.h"
 #include "sse.h"
 
 #define UPLOAD_PP_BUFFER (64u << 10)
@@ -59,7 +61,7 @@ struct job {
 	struct sse_progress progress;
 	uint32_t batch;
 	uint64_t timer;
-	uint64_t created_ns, finished_ns;
+	uint64_t created_ns;
 	uint64_t original_bytes, optimized_bytes;
 	char *zip_path;
 };
@@ -120,9 +122,19 @@ uploads_clean_name(const char *raw)
 		if (*p == '/' || *p == '\\')
 			base = p + 1;
 	for (const unsigned char *p = (const unsigned char *)base;
-	     *p && n < UPLOAD_MAX_NAME; p++)
+	     *p && n < UPLOAD_MAX_NAME; p++) {
+		/* Browsers (and curl) send '"', CR and LF in a file name as
+		 * %22, %0D and %0A; all three are dropped here.
+		 */
+		if (*p == '%' && (!strncasecmp((const char *)p, "%22", 3) ||
+				  !strncasecmp((const char *)p, "%0d", 3) ||
+				  !strncasecmp((const char *)p, "%0a", 3))) {
+			p += 2;
+			continue;
+		}
 		if (*p >= 0x20 && *p != 0x7f && *p != '"')
 			buf[n++] = (char)*p;
+	}
 	/* Cut on a character boundary. */
 	if (n == UPLOAD_MAX_NAME)
 		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
@@ -156,24 +168,6 @@ uploads_ext(const char *name)
 			if (!strcasecmp(dot + 1, ok[i][0]))
 				return ok[i][1];
 	return "img";
-}
-
-static const char *
-uploads_type(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (!dot)
-		return "application/octet-stream";
-	if (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg"))
-		return "image/jpeg";
-	if (!strcasecmp(dot, ".png"))
-		return "image/png";
-	if (!strcasecmp(dot, ".webp"))
-		return "image/webp";
-	if (!strcasecmp(dot, ".avif"))
-		return "image/avif";
-	return "application/octet-stream";
 }
 
 /* "photo.PNG" shown, "out/0001.webp" written -> "photo.webp". */
@@ -218,6 +212,7 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* Take a job off the list and free it. */
 static void
 job_remove(struct job *j)
 {
@@ -230,6 +225,7 @@ job_remove(struct job *j)
 	job_free(j);
 }
 
+/* The job with this id (len bytes), or NULL. */
 static struct job *
 job_find(struct uploads *u, const char *id, size_t len)
 {
@@ -241,6 +237,7 @@ job_find(struct uploads *u, const char *id, size_t len)
 	return NULL;
 }
 
+/* The job's time is up: remove it, unless it is still running. */
 static void
 job_expire(struct loop *loop, void *ctx)
 {
@@ -253,6 +250,7 @@ job_expire(struct loop *loop, void *ctx)
 		job_remove(j);
 }
 
+/* The job as GET /api/jobs/ID returns it. */
 static json_t *
 job_json(struct job *j)
 {
@@ -292,13 +290,13 @@ job_json(struct job *j)
 			"optimizedBytes", (json_int_t)j->optimized_bytes,
 			"savedBytes", (json_int_t)saved,
 			"compressionRatio", j->original_bytes ?
-				(double)(int64_t)((double)saved * 10000.0 /
-					(double)j->original_bytes) / 100.0 : 0.0,
-			"expiresInSeconds", (json_int_t)(age_s < cfg->job_ttl_s ?
-					cfg->job_ttl_s - age_s : 0),
-			"totalDuration", complete ?
-				(double)((j->finished_ns - j->created_ns) /
-					 1000000u) / 1000.0 : 0.0);
+				round((double)saved * 10000.0 /
+				      (double)j->original_bytes) / 100.0 : 0.0,
+			"expiresInSeconds",
+			(json_int_t)(age_s < cfg->job_ttl_s ?
+				     cfg->job_ttl_s - age_s : 0),
+			"totalDuration", complete ? j->progress.duration_s :
+						    0.0);
 	json_object_set_new(out, "events",
 			    json_sprintf("/api/jobs/%s/events", j->id));
 	json_object_set_new(out, "zip", j->ok ?
@@ -308,6 +306,7 @@ job_json(struct job *j)
 	return out;
 }
 
+/* batch ops: the uploaded file's cleaned name. */
 static const char *
 job_task_name(void *ctx, uint32_t index)
 {
@@ -316,6 +315,7 @@ job_task_name(void *ctx, uint32_t index)
 	return index < j->n ? j->files[index].name : "";
 }
 
+/* batch ops: a worker took one of the job's files. */
 static void
 job_task_start(void *ctx, uint32_t index)
 {
@@ -328,6 +328,7 @@ job_task_start(void *ctx, uint32_t index)
 					  (json_int_t)(index + 1)));
 }
 
+/* batch ops: one of the job's files is done. */
 static void
 job_task_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 {
@@ -363,7 +364,6 @@ job_task_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 			sse_progress_event(&j->progress, f->name, r, error));
 	free(error);
 	if (j->done == j->n) {
-		j->finished_ns = clock_now_ns();
 		sse_stream_finish(j->stream);
 		server_batch_end(j->u->srv, j->batch);
 		j->batch = 0;
@@ -413,6 +413,7 @@ uploads_free(struct uploads *u)
 	free(u);
 }
 
+/* Remember the first error of an upload; it is answered at the end. */
 static void
 upload_fail(struct upload *up, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -430,6 +431,7 @@ upload_fail(struct upload *up, unsigned status, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Close the uploaded file being written, if any. */
 static void
 upload_close_file(struct upload *up)
 {
@@ -438,6 +440,7 @@ upload_close_file(struct upload *up)
 	up->fd = -1;
 }
 
+/* The POST ended: drop whatever was not handed to u->jobs. */
 static void
 upload_free(void *ptr, bool completed_ok)
 {
@@ -490,6 +493,7 @@ upload_new_file(struct upload *up, const char *raw)
 	return 0;
 }
 
+/* The post processor's callback: one piece of one form field. */
 static enum MHD_Result
 upload_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 	    const char *filename, const char *content_type,
@@ -624,6 +628,7 @@ upload_finish(struct upload *up, struct MHD_Connection *c)
 	return server_reply_json(c, MHD_HTTP_ACCEPTED, job_json(j));
 }
 
+/* The headers of POST /api/jobs: limits, type, job folder. */
 static enum MHD_Result
 upload_begin(struct uploads *u, struct MHD_Connection *c,
 	     struct server_req_state *st)
@@ -635,6 +640,7 @@ upload_begin(struct uploads *u, struct MHD_Connection *c,
 		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	struct upload *up;
 	struct job *j;
+	char in[PATH_MAX], out[PATH_MAX];
 
 	if (len && strtoull(len, NULL, 10) > cfg->max_upload_bytes)
 		return server_reply_error(
@@ -642,7 +648,8 @@ upload_begin(struct uploads *u, struct MHD_Connection *c,
 			"upload too large: %s bytes, the limit is %llu bytes "
 			"(%llu MB)", len,
 			(unsigned long long)cfg->max_upload_bytes,
-			(unsigned long long)(cfg->max_upload_bytes >> 20));
+			(unsigned long long)(cfg->max_upload_bytes /
+					     SERVER_MB));
 	if (!type || strncasecmp(type, "multipart/form-data", 19))
 		return server_reply_error(c, MHD_HTTP_BAD_REQUEST,
 					  "uploads must be "
@@ -665,9 +672,9 @@ upload_begin(struct uploads *u, struct MHD_Connection *c,
 		return server_reply_error(c, MHD_HTTP_BAD_REQUEST,
 					  "malformed multipart/form-data "
 					  "header (no boundary?)");
-	if (mkdir(j->dir, 0700) ||
-	    mkdir(server_asprintf_tmp(j->dir, "in"), 0700) ||
-	    mkdir(server_asprintf_tmp(j->dir, "out"), 0700))
+	snprintf(in, sizeof(in), "%s/in", j->dir);
+	snprintf(out, sizeof(out), "%s/out", j->dir);
+	if (mkdir(j->dir, 0700) || mkdir(in, 0700) || mkdir(out, 0700))
 		return server_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					  "cannot create the job folder: %s",
 					  strerror(errno));
@@ -690,8 +697,8 @@ uploads_post(struct uploads *u, struct MHD_Connection *c, const char *data,
 				    "upload too large: the limit is %llu "
 				    "bytes (%llu MB)",
 				    (unsigned long long)cfg->max_upload_bytes,
-				    (unsigned long long)(cfg->max_upload_bytes
-							 >> 20));
+				    (unsigned long long)(cfg->max_upload_bytes /
+							 SERVER_MB));
 		/* After an error the rest is read and dropped: a response
 		 * cannot be queued in the middle of a body.
 		 */
@@ -702,13 +709,144 @@ uploads_post(struct uploads *u, struct MHD_Connection *c, const char *data,
 		*size = 0;
 		return MHD_YES;
 	}
-	if (!up->status && MHD_destroy_post_processor(up->pp) != MHD_YES)
+	/* Destroying the processor hands over what it still buffers. */
+	if (MHD_destroy_post_processor(up->pp) != MHD_YES)
 		upload_fail(up, MHD_HTTP_BAD_REQUEST,
 			    "malformed multipart/form-data body");
-	if (!up->status || up->pp)
-		up->pp = NULL;
+	up->pp = NULL;
 	upload_close_file(up);
 	if (up->status)
 		return server_reply_error(c, up->status, "%s", up->err);
 	return upload_finish(up, c);
+}
+
+/* Build <job>/results.zip once. */
+static int
+job_build_zip(struct job *j, char *err, size_t err_size)
+{
+	struct download_entry *e;
+	char *path;
+	size_t n = 0;
+	int rc;
+
+	if (j->zip_path)
+		return 0;
+	e = calloc(j->n, sizeof(*e));
+	if (!e)
+		abort();
+	for (size_t i = 0; i < j->n; i++)
+		if (j->files[i].out_path)
+			e[n++] = (struct download_entry){j->files[i].out_path,
+							 j->files[i].download};
+	path = server_asprintf("%s/results.zip", j->dir);
+	rc = download_zip(path, e, n, err, err_size);
+	free(e);
+	if (rc)
+		free(path);
+	else
+		j->zip_path = path;
+	return rc;
+}
+
+struct zip_send {
+	struct uploads *u;
+	char id[UPLOAD_ID_BYTES * 2 + 1];
+};
+
+/* The zip went out in full: the job has served its purpose. */
+static void
+zip_sent(void *ptr, bool completed_ok)
+{
+	struct zip_send *zs = ptr;
+	struct job *j = job_find(zs->u, zs->id, strlen(zs->id));
+
+	if (completed_ok && j)
+		job_remove(j);
+	free(zs);
+}
+
+/* GET /api/jobs/ID/zip: build once, send, remove the job after. */
+static enum MHD_Result
+job_send_zip(struct job *j, struct MHD_Connection *c, bool head,
+	     struct server_req_state *st)
+{
+	struct zip_send *zs;
+	char err[512], *name;
+	enum MHD_Result ret;
+
+	if (j->done < j->n)
+		return server_reply_error(c, MHD_HTTP_CONFLICT,
+					  "the job is still running");
+	if (!j->ok)
+		return server_reply_error(c, MHD_HTTP_CONFLICT,
+					  "no optimized files to download");
+	if (job_build_zip(j, err, sizeof(err)))
+		return server_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  "%s", err);
+	name = server_asprintf("optimized-%.8s.zip", j->id);
+	ret = download_send_file(c, j->zip_path, "application/zip", name);
+	free(name);
+	if (!head) {
+		zs = calloc(1, sizeof(*zs));
+		if (!zs)
+			abort();
+		zs->u = j->u;
+		memcpy(zs->id, j->id, sizeof(zs->id));
+		st->ptr = zs;
+		st->free = zip_sent;
+	}
+	return ret;
+}
+
+enum MHD_Result
+uploads_request(struct uploads *u, struct MHD_Connection *c,
+		const char *method, const char *rest,
+		struct server_req_state *st)
+{
+	const char *slash = strchr(rest, '/');
+	size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
+	const char *sub = slash ? slash + 1 : "";
+	struct job *j = job_find(u, rest, idlen);
+	char *end;
+	unsigned long n;
+
+	if (!j)
+		return server_reply_error(
+			c, MHD_HTTP_NOT_FOUND,
+			"no such job (jobs are removed after their zip was "
+			"downloaded, or %u s after the upload)",
+			server_get_config(u->srv)->job_ttl_s);
+	if (!strcmp(method, "DELETE")) {
+		if (*sub)
+			return server_reply_error(c, MHD_HTTP_NOT_FOUND,
+						  "not found");
+		if (j->done < j->n)
+			return server_reply_error(c, MHD_HTTP_CONFLICT,
+						  "the job is still running");
+		job_remove(j);
+		return server_reply_json(c, MHD_HTTP_OK,
+					 json_pack("{s:b}", "removed", 1));
+	}
+	if (!*sub)
+		return server_reply_json(c, MHD_HTTP_OK, job_json(j));
+	if (!strcmp(sub, "events"))
+		return sse_stream_attach(j->stream, c);
+	if (!strcmp(sub, "zip"))
+		return job_send_zip(j, c, !strcmp(method, "HEAD"), st);
+	if (!strncmp(sub, "files/", 6) && sub[6] >= '1' && sub[6] <= '9') {
+		n = strtoul(sub + 6, &end, 10);
+		if (!*end && n >= 1 && n <= j->n) {
+			struct ufile *f = &j->files[n - 1];
+
+			if (!f->out_path)
+				return server_reply_error(
+					c, MHD_HTTP_NOT_FOUND,
+					"%s has no optimized file%s",
+					f->name, f->done ? "" : " yet");
+			return download_send_file(c, f->out_path,
+						 download_type(f->out_path),
+						 f->download);
+		}
+	}
+	return server_reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
 }

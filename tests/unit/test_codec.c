@@ -1255,7 +1255,8 @@ test_file_checks(void **state)
 	expect_error(&req, "text.png", "not an image");
 	expect_error(&req, "anim.gif", "unsupported format (GIF)");
 	expect_error(&req, "doc.jpg", "unsupported format (PDF)");
-	expect_error(&req, "drawing.png", "unsupported format (SVG: SVG optimization is not available yet)");
+	expect_error(&req, "drawing.png",
+		     "unsupported format (SVG in a file named .png");
 
 	/* Too large, from fstat. */
 	im = make_noise(64, 64, 3);
