@@ -17,19 +17,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "base/loop.h"
+#include "benchmark.h"
 #include "codec/codec.h"
 #include "metrics/metrics.h"
+#include "nameset.h"
 #include "optimizer_internal.h"
 #include "outpath.h"
 #include "pool/pool.h"
 #include "walk.h"
+#include "window.h"
 #include "worker/wire.h"
 
 /* Tasks examined ahead of dispatch: enough to order a typical folder by
@@ -46,7 +48,6 @@ struct task {
 	uint64_t tag;	     /* add_task()'s tag, back in the result */
 	char *tmp;	     /* temp file in the destination folder */
 	uint64_t size;
-	uint64_t priority;   /* heap key: size, or the arrival order */
 	mode_t mode;
 	bool is_symlink;
 	struct imgopt_settings settings;
@@ -55,30 +56,20 @@ struct task {
 	struct task *next;   /* in-flight list */
 };
 
-/* A set of 64-bit hashes of output paths written in this run: two inputs
- * that would write the same output (a.png and a.jpg to a.webp) must not
- * overwrite each other.  8 bytes a file keeps the parent small.
- */
-struct hashset {
-	uint64_t *slot;
-	size_t cap, used;
-};
-
 struct imgopt_optimizer {
 	struct imgopt_options opts;
 	struct imgopt_callbacks cb;
 	char *out_dir;
 	struct walk *walk;
 	bool walk_done;
-	struct task **heap;	 /* max-heap by size */
-	size_t heap_len;
+	struct window *window;	 /* found, not yet dispatched */
 	struct task *explicit_head, *explicit_tail; /* add_task() queue */
 	struct task *inflight;
 	uint64_t next_id;
 	struct loop *loop;
 	struct pool *pool;
 	struct metrics *metrics;
-	struct hashset outputs;
+	struct nameset *outputs; /* derived output names written */
 	struct imgopt_progress progress;
 	struct imgopt_summary summary;
 	uint64_t started_ns;
@@ -123,94 +114,6 @@ xasprintf(const char *fmt, ...)
 		abort();
 	va_end(ap);
 	return s;
-}
-
-/* ---------------------------------------------------------------- hashset */
-
-static uint64_t
-hash_path(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h ? h : 1;
-}
-
-/* Add h; returns false when it was already there. */
-static bool
-hashset_add(struct hashset *set, uint64_t h)
-{
-	size_t i;
-
-	if ((set->used + 1) * 2 > set->cap) {
-		struct hashset big = {xcalloc(set->cap ? set->cap * 2 : 1024,
-					      sizeof(uint64_t)),
-				      set->cap ? set->cap * 2 : 1024, 0};
-
-		for (i = 0; i < set->cap; i++)
-			if (set->slot[i])
-				hashset_add(&big, set->slot[i]);
-		free(set->slot);
-		*set = big;
-	}
-	for (i = h & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
-		if (set->slot[i] == h)
-			return false;
-	set->slot[i] = h;
-	set->used++;
-	return true;
-}
-
-/* ------------------------------------------------------------------- heap */
-
-static void
-heap_push(struct imgopt_optimizer *o, struct task *t)
-{
-	size_t i = o->heap_len++;
-
-	/* Largest file first (the default), or first come first served
-	 * (--order given, to measure what the ordering is worth).
-	 */
-	t->priority = o->opts.order_given ? UINT64_MAX - t->id : t->size;
-
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-
-		if (o->heap[parent]->priority >= t->priority)
-			break;
-		o->heap[i] = o->heap[parent];
-		i = parent;
-	}
-	o->heap[i] = t;
-}
-
-static struct task *
-heap_pop(struct imgopt_optimizer *o)
-{
-	struct task *top, *last;
-	size_t i = 0;
-
-	if (o->heap_len == 0)
-		return NULL;
-	top = o->heap[0];
-	last = o->heap[--o->heap_len];
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= o->heap_len)
-			break;
-		if (c + 1 < o->heap_len &&
-		    o->heap[c + 1]->priority > o->heap[c]->priority)
-			c++;
-		if (last->priority >= o->heap[c]->priority)
-			break;
-		o->heap[i] = o->heap[c];
-		i = c;
-	}
-	if (o->heap_len > 0)
-		o->heap[i] = last;
-	return top;
 }
 
 /* ---------------------------------------------------------------- results */
@@ -310,21 +213,31 @@ task_new(struct imgopt_optimizer *o, const char *input,
 	return t;
 }
 
+/* Largest file first (the default), or first come first served (--order
+ * given, to measure what the ordering is worth).
+ */
+static void
+enqueue(struct imgopt_optimizer *o, struct task *t)
+{
+	window_push(o->window, t,
+		    o->opts.order_given ? UINT64_MAX - t->id : t->size);
+}
+
 /* Pull entries from the walk until the window is full. */
 static void
 refill(struct imgopt_optimizer *o)
 {
-	while (o->explicit_head && o->heap_len < WINDOW) {
+	while (o->explicit_head && !window_full(o->window)) {
 		struct task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
 		t->next = NULL;
-		heap_push(o, t);
+		enqueue(o, t);
 		o->progress.total++;
 	}
 	if (!o->explicit_head)
 		o->explicit_tail = NULL;
-	while (!o->walk_done && o->heap_len < WINDOW && !o->cancel) {
+	while (!o->walk_done && !window_full(o->window) && !o->cancel) {
 		const struct walk_entry *e = walk_next(o->walk);
 		struct task *t;
 		char err[512];
@@ -358,7 +271,7 @@ refill(struct imgopt_optimizer *o)
 		t->output = outpath_resolve(e->path, e->rel,
 					    o->opts.output_mode, o->out_dir,
 					    err, sizeof(err));
-		heap_push(o, t);
+		enqueue(o, t);
 	}
 }
 
@@ -408,7 +321,7 @@ next_task(void *ctx, struct pool_task *pt)
 		if (o->cancel)
 			return -1;
 		refill(o);
-		t = heap_pop(o);
+		t = window_pop(o->window);
 		/* Serve mode waits for add_task() and pool_wake(). */
 		if (!t)
 			return o->opts.persistent ? 0 : -1;
@@ -491,7 +404,7 @@ finish_ok(struct imgopt_optimizer *o, struct task *t,
 	 * server's set would only grow.
 	 */
 	if (o->opts.output_mode != IMGOPT_OUTPUT_IN_PLACE && !t->exact_output &&
-	    !o->opts.persistent && !hashset_add(&o->outputs, hash_path(final))) {
+	    !o->opts.persistent && !nameset_add(o->outputs, final)) {
 		r->status = IMGOPT_STATUS_FAILED;
 		r->error = xasprintf("%s: output %s was already written by "
 				     "another input in this run",
@@ -509,36 +422,6 @@ finish_ok(struct imgopt_optimizer *o, struct task *t,
 		return;
 	}
 	r->optimized_path = final;
-}
-
-static void
-record_metrics(struct imgopt_optimizer *o, const struct task *t,
-	       const struct pool_outcome *oc, const struct codec_reply *reply,
-	       const struct imgopt_result *r)
-{
-	struct metrics_task_sample s;
-
-	if (!o->metrics)
-		return;
-	memset(&s, 0, sizeof(s));
-	s.ok = r->status == IMGOPT_STATUS_OK;
-	s.worker = oc->worker;
-	/* The pool pulls a task only when a worker has room, so the wait
-	 * that matters starts when the walk found it.
-	 */
-	s.queue_ns = oc->dispatch_ns > t->found_ns ?
-		oc->dispatch_ns - t->found_ns : 0;
-	s.service_ns = oc->reply_ns > oc->dispatch_ns ?
-		oc->reply_ns - oc->dispatch_ns : 0;
-	if (reply) {
-		s.header_ns = reply->header_ns;
-		s.pipeline_ns = reply->pipeline_ns;
-		s.worker_ns = reply->header_ns + reply->pipeline_ns;
-		s.megapixels = (double)reply->in_width * reply->in_height / 1e6;
-	}
-	s.input_bytes = r->original_size;
-	s.output_bytes = r->optimized_size;
-	metrics_add_task(o->metrics, &s);
 }
 
 static void
@@ -605,7 +488,7 @@ task_done(void *ctx, const struct pool_outcome *oc)
 		break;
 	}
 	if (oc->kind != POOL_TASK_CANCELLED)
-		record_metrics(o, t, oc, rp, &r);
+		benchmark_record(o->metrics, t->found_ns, oc, rp, &r);
 	task_free(t);
 	emit(o, &r);
 }
@@ -676,7 +559,8 @@ imgopt_optimizer_new(const struct imgopt_options *opts,
 	if (cb)
 		o->cb = *cb;
 	o->walk = walk_new(ex_dev, ex_ino);
-	o->heap = xcalloc(WINDOW, sizeof(struct task *));
+	o->window = window_new(WINDOW);
+	o->outputs = nameset_new();
 	o->workers = opts->jobs > 0 ? opts->jobs : cpus;
 	/* libvips threads do not speed up a plain load -> save (MEASURED.md):
 	 * speed comes from one image per core, so split the cores between
@@ -792,7 +676,7 @@ run_dry(struct imgopt_optimizer *o)
 		struct imgopt_result r;
 
 		refill(o);
-		t = heap_pop(o);
+		t = window_pop(o->window);
 		if (!t)
 			break;
 		memset(&r, 0, sizeof(r));
@@ -810,9 +694,6 @@ run_dry(struct imgopt_optimizer *o)
 	}
 	return 0;
 }
-
-static void
-collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns);
 
 int
 imgopt_optimizer_run(struct imgopt_optimizer *o)
@@ -867,7 +748,7 @@ done:
 	/* Tasks never handed to a worker (interrupted run): say so, and
 	 * leave no temp file behind.
 	 */
-	for (struct task *t; (t = heap_pop(o)) != NULL; task_free(t))
+	for (struct task *t; (t = window_pop(o->window)) != NULL; task_free(t))
 		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
 			  "cancelled (the run was interrupted)");
 	while (o->explicit_head) {
@@ -882,8 +763,12 @@ done:
 	o->summary.wall_ns = clock_now_ns() - o->started_ns;
 	if (o->cancel)
 		o->summary.interrupted = true;
-	if (o->metrics)
-		collect_benchmark(o, o->summary.wall_ns);
+	if (o->metrics) {
+		json_decref(o->bench);
+		o->bench = benchmark_report(o->metrics, o->pool, o->workers,
+					    o->threads, o->inflight_n,
+					    o->summary.wall_ns);
+	}
 	pool_free(o->pool);
 	o->pool = NULL;
 	loop_on_signal(o->loop, SIGINT, NULL, NULL);
@@ -911,71 +796,6 @@ imgopt_optimizer_get_summary(const struct imgopt_optimizer *o,
 	s->optimized_bytes = o->progress.optimized_bytes;
 }
 
-static json_t *
-dist_json(const struct metrics_dist *d)
-{
-	return json_pack("{s:f, s:f, s:f, s:f}", "mean", d->mean_ns / 1e6,
-			 "p50", d->p50_ns / 1e6, "p95", d->p95_ns / 1e6, "max",
-			 d->max_ns / 1e6);
-}
-
-static void
-collect_benchmark(struct imgopt_optimizer *o, uint64_t wall_ns)
-{
-	struct metrics_summary m;
-	struct pool_stats ps;
-	struct rusage ru;
-	json_t *workers;
-
-	if (o->pool) {
-		pool_get_stats(o->pool, &ps);
-		for (int i = 0; i < ps.workers; i++)
-			metrics_set_worker(o->metrics, i, ps.worker[i].busy_ns,
-					   ps.worker[i].tasks_done,
-					   ps.worker[i].respawns);
-	} else {
-		memset(&ps, 0, sizeof(ps));
-	}
-	metrics_summarize(o->metrics, wall_ns, &m);
-	/* The parent's own peak memory: it must stay flat in the number of
-	 * files (the walk is lazy, the task window bounded).
-	 */
-	getrusage(RUSAGE_SELF, &ru);
-	workers = json_array();
-	for (int i = 0; i < m.workers; i++)
-		json_array_append_new(
-			workers,
-			json_pack("{s:i, s:f, s:I, s:I, s:f}", "worker", i,
-				  "busy_seconds",
-				  m.worker_stats[i].busy_ns / 1e9, "tasks",
-				  (json_int_t)m.worker_stats[i].tasks,
-				  "respawns",
-				  (json_int_t)m.worker_stats[i].respawns,
-				  "utilisation", m.worker_stats[i].utilisation));
-	json_decref(o->bench);
-	o->bench = json_pack(
-		"{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f,"
-		" s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f,"
-		" s:{s:I, s:I, s:I}}",
-		"type", "benchmark", "workers", o->workers,
-		"threads_per_worker", o->threads, "inflight_per_worker",
-		o->inflight_n, "tasks", (json_int_t)m.tasks, "succeeded",
-		(json_int_t)m.succeeded, "failed", (json_int_t)m.failed,
-		"wall_seconds", m.wall_s, "images_per_second", m.images_per_s,
-		"megapixels_per_second", m.megapixels_per_s,
-		"input_mb_per_second", m.input_mb_per_s, "utilisation",
-		m.utilisation, "bytes_in", (json_int_t)m.bytes_in, "bytes_out",
-		(json_int_t)m.bytes_out, "saved_percent", m.saved_pct,
-		"queue_wait_ms", dist_json(&m.queue), "worker_ms",
-		dist_json(&m.worker), "header_ms", dist_json(&m.header),
-		"pipeline_ms", dist_json(&m.pipeline), "pool_overhead_ms",
-		dist_json(&m.overhead), "latency_ms", dist_json(&m.latency),
-		"per_worker", workers, "parent_peak_rss_mb",
-		ru.ru_maxrss / 1024.0, "pool", "retries",
-		(json_int_t)ps.retries, "deaths", (json_int_t)ps.deaths,
-		"timeouts", (json_int_t)ps.timeouts);
-}
-
 void *
 imgopt_optimizer_benchmark_json(const struct imgopt_optimizer *o)
 {
@@ -995,7 +815,7 @@ imgopt_optimizer_free(struct imgopt_optimizer *o)
 		return;
 	pool_free(o->pool);
 	loop_free(o->loop);
-	for (struct task *t; (t = heap_pop(o)) != NULL;)
+	for (struct task *t; (t = window_pop(o->window)) != NULL;)
 		task_free(t);
 	while (o->explicit_head) {
 		struct task *t = o->explicit_head;
@@ -1014,8 +834,8 @@ imgopt_optimizer_free(struct imgopt_optimizer *o)
 	walk_free(o->walk);
 	metrics_free(o->metrics);
 	json_decref(o->bench);
-	free(o->heap);
-	free(o->outputs.slot);
+	window_free(o->window);
+	nameset_free(o->outputs);
 	free(o->out_dir);
 	free((char *)o->opts.worker_exe);
 	free(o);
