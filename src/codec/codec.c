@@ -567,6 +567,22 @@ out:
 	return r;
 }
 
+/* A JPEG stored with 4:2:0 chroma: its colour detail is already halved, so
+ * re-encoding it at 4:4:4 (libvips' choice from quality 90) only spends
+ * bytes: 14% more on the corpus for no gain (bench/compare).
+ */
+static bool
+codec_input_is_420(const struct load *in)
+{
+	const char *mode = NULL;
+
+	return in->fmt == IMGOPT_FORMAT_JPEG && in->image &&
+	       vips_image_get_typeof(in->image, "jpeg-chroma-subsample") &&
+	       !vips_image_get_string(in->image, "jpeg-chroma-subsample",
+				      &mode) &&
+	       mode && !strcmp(mode, "4:2:0");
+}
+
 int
 codec_run(const struct codec_request *req, struct codec_reply *reply)
 {
@@ -605,6 +621,7 @@ codec_run(const struct codec_request *req, struct codec_reply *reply)
 
 	if (load_header(&job.in))
 		goto out;
+	save_set_source_chroma(codec_input_is_420(&job.in));
 	codec_target(&job);
 	t1 = clock_now_ns();
 	reply->header_ns = t1 - t0;

@@ -10,21 +10,33 @@
 #include <stdint.h>
 #include <string.h>
 
+static bool source_420;
+
+void
+save_set_source_chroma(bool subsampled_420)
+{
+	source_420 = subsampled_420;
+}
+
 static int
 save_jpeg(VipsImage *in, VipsTarget *target, int q, bool strip, bool probe)
 {
+	VipsForeignSubsample mode = q >= 100 ? VIPS_FOREIGN_SUBSAMPLE_OFF :
+				    source_420 ? VIPS_FOREIGN_SUBSAMPLE_ON :
+						 VIPS_FOREIGN_SUBSAMPLE_AUTO;
+
 	/* At quality 100 chroma is kept at full resolution.  Below, libvips'
 	 * AUTO already keeps 4:4:4 from quality 90 up.  A probe skips the
 	 * progressive scans and Huffman optimisation: they only change how
 	 * the same coefficients are coded (identical decoded pixels), and
-	 * cost about 6x the time of the plain encode.
+	 * cost about 6x the time of the plain encode.  A 4:2:0 source keeps
+	 * 4:2:0 (save_set_source_chroma()).
 	 */
 	return vips_jpegsave_target(in, target,
 		"Q", q,
 		"optimize_coding", !probe,
 		"interlace", q < 100 && !probe,
-		"subsample_mode", q >= 100 ? VIPS_FOREIGN_SUBSAMPLE_OFF :
-					     VIPS_FOREIGN_SUBSAMPLE_AUTO,
+		"subsample_mode", mode,
 		"quant_table", 0,
 		"strip", strip,
 		NULL);

@@ -21,6 +21,13 @@
 int save_image(VipsImage *in, VipsTarget *target, enum imgopt_format fmt,
 	       int quality, bool strip);
 
+/* Tell the JPEG encoder how the current image's source stored chroma:
+ * true for a 4:2:0 JPEG, whose re-encodes below quality 100 then keep
+ * 4:2:0 instead of libvips' automatic 4:4:4 from quality 90.  Set once per
+ * image before any save (a worker handles one image at a time).
+ */
+void save_set_source_chroma(bool subsampled_420);
+
 /* The same encode into memory: *out is a new VipsBlob holding the file
  * (vips_area_unref() it).  probe asks for a quicker encode that decodes to
  * the same pixels, for the target search (JPEG: no progressive scans, no

@@ -68,6 +68,13 @@ check "avif output" test "$(sniff "$T/avif/photo.avif")" = avif
 expect_status 0 "jpg alias" "$IMGOPT" -f jpg -o "$T/jpg" "$T/in/alpha.png"
 check "png -> jpg" test "$(sniff "$T/jpg/alpha.jpg")" = jpeg
 
+# --- JPEG chroma: a 4:2:0 source stays 4:2:0, a 4:4:4 source 4:4:4 --------
+vips copy "$T/in/photo.jpg" "$T/c420.jpg[Q=85,subsample_mode=on]"
+vips copy "$T/in/photo.jpg" "$T/c444.jpg[Q=85,subsample_mode=off]"
+expect_status 0 "chroma run" "$IMGOPT" --allow-larger -q 92 -o "$T/chroma" "$T/c420.jpg" "$T/c444.jpg"
+check "4:2:0 kept" test "$(field "$T/chroma/c420.jpg" jpeg-chroma-subsample)" = 4:2:0
+check "4:4:4 kept" test "$(field "$T/chroma/c444.jpg" jpeg-chroma-subsample)" = 4:4:4
+
 # --- two inputs, one derived output name: the second never overwrites ------
 mkdir -p "$T/clash" && cp "$T/in/photo.jpg" "$T/clash/a.jpg" && cp "$T/in/alpha.png" "$T/clash/a.png"
 expect_status 1 "output clash" "$IMGOPT" --json -f webp "$T/clash"
