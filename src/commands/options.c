@@ -77,6 +77,8 @@ options_usage(FILE *f)
 	fputs(
 "usage: imgopt [options] PATH...\n"
 "       imgopt bench [--jobs 1,2,4] [--repeat N] [options] PATH...\n"
+"       imgopt compare [--json] [--resize-reference] A B\n"
+"       imgopt serve [--host H] [--port P] [--jobs N]\n"
 "\n"
 "Optimize JPEG, PNG, WebP, AVIF and SVG images: smaller files at the same\n"
 "visual quality, every core busy.  PATH is a file or a folder (searched\n"
