@@ -133,6 +133,7 @@ options_usage(FILE *f)
 "                           as a table (or a {\"type\":\"benchmark\"} line)\n"
 "      --order ORDER        largest (default: biggest files first, so no core\n"
 "                           idles at the tail) or given (walk order)\n"
+"      --inflight N         tasks queued per worker (default 1)\n"
 "      --progress, --no-progress\n"
 "                           force the progress bar on or off (default: on\n"
 "                           when stderr is a terminal)\n"
