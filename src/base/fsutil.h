@@ -23,6 +23,12 @@ char *fsutil_tmpfile_beside(const char *dest, mode_t mode);
  */
 const char *fsutil_errno_text(int err);
 
+/* Remove dir and everything below it, not following symlinks (rm -rf for
+ * temporary folders).  Returns 0, or -1 when something could not be
+ * removed.
+ */
+int fsutil_remove_tree(const char *dir);
+
 /* The process umask, read once without changing it for long. */
 mode_t fsutil_umask(void);
 

@@ -9,13 +9,13 @@
  * 1,2,4, ...) so a slow phase of a shared machine hits them all alike.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "commands.h"
 #include "options.h"
 
@@ -29,15 +29,6 @@ struct sample {
 	double wall_s;
 	long failed;
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 cmp_double(const void *a, const void *b)
@@ -108,7 +99,7 @@ bench_once(const struct cli_options *cli, int jobs, struct sample *out)
 	if (imgopt_optimizer_run(o) != 0) {
 		fprintf(stderr, "imgopt bench: %s\n", imgopt_optimizer_error(o));
 		imgopt_optimizer_free(o);
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		fsutil_remove_tree(dir);
 		return -1;
 	}
 	imgopt_optimizer_get_summary(o, &sum);
@@ -123,7 +114,7 @@ bench_once(const struct cli_options *cli, int jobs, struct sample *out)
 	out->failed = (long)sum.failed;
 	json_decref(bench);
 	imgopt_optimizer_free(o);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fsutil_remove_tree(dir);
 	return sum.interrupted ? -1 : 0;
 }
 

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include <vips/vips.h>
 
 #include "base/clock.h"
+#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "codec/metadata.h"
 #include "codec/sniff.h"
@@ -399,15 +399,6 @@ with_metadata(VipsImage *in, int orientation)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 group_setup(void **state)
 {
 	(void)state;
@@ -420,7 +411,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	nftw(test_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fsutil_remove_tree(test_dir);
 	codec_shutdown();
 	return 0;
 }

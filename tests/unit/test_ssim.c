@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 
 #include <vips/vips.h>
 
+#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "codec/ssim.h"
 
@@ -106,15 +106,6 @@ noisy_pair(int bands, uint32_t seed, unsigned char *a, unsigned char *b)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 group_setup(void **state)
 {
 	(void)state;
@@ -127,7 +118,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	nftw(test_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fsutil_remove_tree(test_dir);
 	return 0;
 }
 

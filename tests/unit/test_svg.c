@@ -13,7 +13,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 
 #include <vips/vips.h>
 
+#include "base/fsutil.h"
 #include "base/clock.h"
 #include "codec/codec.h"
 #include "codec/svg.h"
@@ -722,15 +722,6 @@ test_codec(void **state)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	(void)state;
@@ -743,7 +734,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	nftw(test_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fsutil_remove_tree(test_dir);
 	vips_shutdown();
 	return 0;
 }

@@ -11,7 +11,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include <vips/vips.h>
 
+#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "codec/save.h"
 #include "codec/ssim.h"
@@ -160,15 +160,6 @@ check_met(VipsImage *in, enum imgopt_format fmt, double value,
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 group_setup(void **state)
 {
 	(void)state;
@@ -181,7 +172,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	nftw(test_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fsutil_remove_tree(test_dir);
 	return 0;
 }
 
