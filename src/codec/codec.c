@@ -315,25 +315,56 @@ codec_not_better(const struct codec_job *job)
 	return req->min_savings_pct > 0 && saved < req->min_savings_pct;
 }
 
-/* JPEG to JPEG at quality 100, same size: copy the DCT coefficients.
- * Returns 0 when done, 1 when the image needs the decoding path, -1 on
- * error.
+/* A JPEG stored with 4:2:0 chroma: its colour detail is already halved, so
+ * re-encoding it at 4:4:4 (libvips' choice from quality 90) only spends
+ * bytes: 14% more on the corpus for no gain (bench/compare).
+ */
+static bool
+codec_input_is_420(const struct load *in)
+{
+	const char *mode = NULL;
+
+	return in->fmt == IMGOPT_FORMAT_JPEG && in->image &&
+	       vips_image_get_typeof(in->image, "jpeg-chroma-subsample") &&
+	       !vips_image_get_string(in->image, "jpeg-chroma-subsample",
+				      &mode) &&
+	       mode && !strcmp(mode, "4:2:0");
+}
+
+/* JPEG to JPEG, same size: copy the DCT coefficients at quality 100, and
+ * below it when the input is already quantised at least as coarsely as
+ * the quality asked (jpegtran.h).  Re-encoding such a file keeps no more
+ * of the picture and is usually larger: the never-worse rule then kept
+ * the input as it was, where the copy still saves bytes (optimised
+ * Huffman tables, progressive scans, metadata) with every pixel intact.
+ * Not with --allow-larger (which asks for the re-encode whatever it
+ * weighs) nor with a target (the search picks the quality).  Returns 0
+ * when done, 1 when the image needs the decoding path, -1 on error.
  */
 static int
 codec_jpegtran(struct codec_job *job)
 {
+	const struct codec_request *req = job->req;
 	struct jpegtran_options opt = {
 		.orientation = job->in.orientation,
-		.keep_metadata = job->req->keep_metadata,
-		.fail_on = job->req->fail_on,
+		.keep_metadata = req->keep_metadata,
+		.fail_on = req->fail_on,
+		.no_finer_than = job->quality,
+		/* As save.c chooses: 4:2:0 sources stay 4:2:0, libvips'
+		 * automatic mode subsamples below quality 90.
+		 */
+		.output_420 = codec_input_is_420(&job->in) || job->quality < 90,
 	};
 	char err[CODEC_ERROR_MAX];
 	enum jpegtran_status st;
 
 	if (job->in.fmt != IMGOPT_FORMAT_JPEG ||
-	    job->out_fmt != IMGOPT_FORMAT_JPEG || job->quality < 100 ||
-	    codec_resizing(job) ||
+	    job->out_fmt != IMGOPT_FORMAT_JPEG || codec_resizing(job) ||
 	    (job->in.image->Bands != 1 && job->in.image->Bands != 3))
+		return 1;
+	if (job->quality < 100 &&
+	    (req->allow_larger ||
+	     target_applies(&req->settings, job->out_fmt, job->quality)))
 		return 1;
 
 	st = jpegtran_run(job->in.fd, job->out_fd, &opt, err, sizeof(err));
@@ -565,22 +596,6 @@ codec_svg(struct codec_job *job, uint64_t t0)
 out:
 	g_free(res.data);
 	return r;
-}
-
-/* A JPEG stored with 4:2:0 chroma: its colour detail is already halved, so
- * re-encoding it at 4:4:4 (libvips' choice from quality 90) only spends
- * bytes: 14% more on the corpus for no gain (bench/compare).
- */
-static bool
-codec_input_is_420(const struct load *in)
-{
-	const char *mode = NULL;
-
-	return in->fmt == IMGOPT_FORMAT_JPEG && in->image &&
-	       vips_image_get_typeof(in->image, "jpeg-chroma-subsample") &&
-	       !vips_image_get_string(in->image, "jpeg-chroma-subsample",
-				      &mode) &&
-	       mode && !strcmp(mode, "4:2:0");
 }
 
 int

@@ -214,6 +214,57 @@ jpegtran_copy_markers(j_decompress_ptr src, j_compress_ptr dst)
 	}
 }
 
+/* The quantisation table component c of src uses, or NULL. */
+static const JQUANT_TBL *
+jpegtran_component_table(j_decompress_ptr src, int c)
+{
+	int slot = src->comp_info[c].quant_tbl_no;
+
+	return slot >= 0 && slot < NUM_QUANT_TBLS ? src->quant_tbl_ptrs[slot] :
+						    NULL;
+}
+
+/* Whether src, its header read, is quantised and subsampled at least as
+ * coarsely as libjpeg would encode it at quality q (standard tables,
+ * luminance table for the first component, chrominance for the others).
+ * Then a re-encode at q cannot keep more of the picture than src holds;
+ * it only adds a second round of rounding, and usually bytes.  Both
+ * tables are in natural order.  ref is a compress object made for this.
+ */
+static bool
+jpegtran_no_finer(j_decompress_ptr src, j_compress_ptr ref, int q,
+		  bool output_420)
+{
+	int c, k;
+
+	ref->in_color_space = JCS_YCbCr;
+	ref->input_components = 3;
+	jpeg_set_defaults(ref);
+	jpeg_set_quality(ref, q, TRUE);
+
+	for (c = 0; c < src->num_components; c++) {
+		const JQUANT_TBL *have = jpegtran_component_table(src, c);
+		const JQUANT_TBL *would = ref->quant_tbl_ptrs[c == 0 ? 0 : 1];
+
+		if (!have || !would)
+			return false;
+		for (k = 0; k < DCTSIZE2; k++)
+			if (have->quantval[k] < would->quantval[k])
+				return false;
+	}
+	/* An encode to 4:2:0 halves chroma both ways: unless the input
+	 * already has, re-encoding may legitimately save bytes.
+	 */
+	if (output_420 && src->num_components == 3)
+		for (c = 1; c < 3; c++)
+			if (src->comp_info[0].h_samp_factor <
+				    2 * src->comp_info[c].h_samp_factor ||
+			    src->comp_info[0].v_samp_factor <
+				    2 * src->comp_info[c].v_samp_factor)
+				return false;
+	return true;
+}
+
 enum jpegtran_status
 jpegtran_run(int in_fd, int out_fd, const struct jpegtran_options *opt,
 	     char *err, size_t err_size)
@@ -273,6 +324,15 @@ jpegtran_run(int in_fd, int out_fd, const struct jpegtran_options *opt,
 		goto out;
 	}
 
+	jpeg_create_compress(&dst);
+	dst_made = true;
+	if (opt->no_finer_than > 0 && opt->no_finer_than < 100 &&
+	    !jpegtran_no_finer(&src, &dst, opt->no_finer_than,
+			       opt->output_420)) {
+		status = JPEGTRAN_UNSUITABLE;
+		goto out;
+	}
+
 	/* Every scan is read here, so corrupt data shows up now, before a
 	 * byte is written.
 	 */
@@ -282,8 +342,6 @@ jpegtran_run(int in_fd, int out_fd, const struct jpegtran_options *opt,
 		goto out;
 	}
 
-	jpeg_create_compress(&dst);
-	dst_made = true;
 	dstmgr->fd = out_fd;
 	dstmgr->pub.init_destination = jpegtran_dst_init;
 	dstmgr->pub.empty_output_buffer = jpegtran_dst_empty;

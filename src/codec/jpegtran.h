@@ -17,7 +17,8 @@
 enum jpegtran_status {
 	JPEGTRAN_ERROR = -1,	 /* message in err; out_fd holds junk */
 	JPEGTRAN_OK = 0,
-	JPEGTRAN_UNSUITABLE = 1, /* not YCbCr or grey: nothing written */
+	JPEGTRAN_UNSUITABLE = 1, /* not YCbCr or grey, or quantised finer
+				  * than no_finer_than: nothing written */
 };
 
 struct jpegtran_options {
@@ -28,6 +29,15 @@ struct jpegtran_options {
 	int orientation;
 	bool keep_metadata;	/* copy every APPn and COM marker */
 	enum codec_fail_on fail_on;
+	/* 1-99: transcode only when re-encoding at this quality could not
+	 * keep more of the picture: every component of the input quantised
+	 * no finer than libjpeg's standard tables at this quality, and its
+	 * chroma subsampled at least as much as the encode would (4:2:0 when
+	 * output_420).  Otherwise JPEGTRAN_UNSUITABLE, nothing written.
+	 * 0 or 100: always.
+	 */
+	int no_finer_than;
+	bool output_420;
 };
 
 /* Transcode the JPEG in in_fd (read with pread from offset 0) into out_fd
