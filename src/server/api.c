@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "batch.h"
+
 struct api_task {
 	char *input;
 	char *output; /* NULL: optimized/ beside the input */
@@ -67,7 +69,7 @@ static void
 api_wake(struct api_call *call)
 {
 	if (call->batch)
-		server_batch_end(call->api->srv, call->batch);
+		batch_close(server_batches(call->api->srv), call->batch);
 	call->batch = 0;
 	api_unlink(call);
 	if (call->waiting) {
@@ -274,7 +276,7 @@ api_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 		api_wake(call);
 }
 
-static const struct server_batch_ops api_ops = {
+static const struct batch_ops api_ops = {
 	.name = api_name,
 	.result = api_result,
 };
@@ -316,13 +318,13 @@ api_start(struct api *a, struct MHD_Connection *c, bool many,
 		abort();
 	st->ptr = call;
 	st->free = api_call_free;
-	call->batch = server_batch_new(a->srv, &api_ops, call);
+	call->batch = batch_open(server_batches(a->srv), &api_ops, call);
 	for (size_t i = 0; i < call->n; i++) {
 		struct api_task *t = &tasks[i];
 
-		if (server_add_task(a->srv, call->batch, (uint32_t)i, t->input,
-				    t->output, &t->settings, err,
-				    sizeof(err))) {
+		if (batch_add_task(server_batches(a->srv), call->batch,
+				   (uint32_t)i, t->input, t->output,
+				   &t->settings, err, sizeof(err))) {
 			/* Checked above, so unexpected: still one result
 			 * per task, in the one shape.
 			 */

@@ -31,6 +31,7 @@
 #include "api.h"
 #include "assets.h"
 #include "base/loop.h"
+#include "batch.h"
 #include "gate.h"
 #include "optimizer/optimizer_internal.h"
 #include "sse.h"
@@ -53,13 +54,6 @@ enum route {
 	ROUTE_API_MANY,
 	ROUTE_JOB_POST,
 	ROUTE_JOB,
-};
-
-struct batch {
-	uint32_t id;
-	const struct server_batch_ops *ops;
-	void *ctx;
-	struct batch *next;
 };
 
 struct request {
@@ -87,12 +81,9 @@ struct server {
 
 	struct sse *hub;
 	struct sse_stream *events; /* /api/events */
-	struct sse_progress progress;
 	struct api *api;
 	struct uploads *uploads;
-
-	struct batch *batches;
-	uint32_t next_batch;
+	struct batches *batches;
 };
 
 /* ---------------------------------------------------------------- util */
@@ -145,6 +136,12 @@ struct loop *
 server_loop(struct server *s)
 {
 	return s->loop;
+}
+
+struct batches *
+server_batches(struct server *s)
+{
+	return s->batches;
 }
 
 const struct server_config *
@@ -310,119 +307,6 @@ server_kick(struct server *s)
 {
 	if (s->mhd && !s->kick_timer)
 		s->kick_timer = loop_timer(s->loop, 0, server_on_kick, s);
-}
-
-/* ------------------------------------------------------------- batches */
-
-uint32_t
-server_batch_new(struct server *s, const struct server_batch_ops *ops,
-		 void *ctx)
-{
-	struct batch *b = calloc(1, sizeof(*b));
-
-	if (!b)
-		abort();
-	if (++s->next_batch == 0)
-		s->next_batch = 1;
-	b->id = s->next_batch;
-	b->ops = ops;
-	b->ctx = ctx;
-	b->next = s->batches;
-	s->batches = b;
-	return b->id;
-}
-
-void
-server_batch_end(struct server *s, uint32_t id)
-{
-	for (struct batch **pp = &s->batches; *pp; pp = &(*pp)->next) {
-		if ((*pp)->id == id) {
-			struct batch *b = *pp;
-
-			*pp = b->next;
-			free(b);
-			return;
-		}
-	}
-}
-
-/* The batch a task's tag belongs to, or NULL (it ended). */
-static struct batch *
-server_batch_find(struct server *s, uint64_t tag)
-{
-	for (struct batch *b = s->batches; b; b = b->next)
-		if (b->id == (uint32_t)(tag >> 32))
-			return b;
-	return NULL;
-}
-
-int
-server_add_task(struct server *s, uint32_t batch, uint32_t index,
-		const char *input, const char *output,
-		const struct imgopt_settings *settings, char *err,
-		size_t err_size)
-{
-	uint64_t tag = (uint64_t)batch << 32 | index;
-
-	if (imgopt_optimizer_add_task(s->opt, input, output, settings, tag,
-				      err, err_size))
-		return -1;
-	sse_progress_add(&s->progress, 1);
-	return 0;
-}
-
-/* A task's display name: its batch's, else its path. */
-static const char *
-server_task_name(struct server *s, struct batch *b, uint64_t tag,
-		 const char *path)
-{
-	(void)s;
-	if (b && b->ops->name)
-		return b->ops->name(b->ctx, (uint32_t)tag);
-	return path;
-}
-
-/* A worker took a task: "current file" events. */
-static void
-server_on_start(void *ctx, const char *path, uint64_t tag)
-{
-	struct server *s = ctx;
-	struct batch *b = server_batch_find(s, tag);
-	char *name = imgopt_utf8_escape(server_task_name(s, b, tag, path));
-
-	sse_stream_send(s->events, SSE_START_EVENT,
-			json_pack("{s:s}", "fileName", name));
-	free(name);
-	if (b && b->ops->start)
-		b->ops->start(b->ctx, (uint32_t)tag);
-}
-
-/* A result: the global event, then the batch that queued it. */
-static void
-server_on_result(void *ctx, const struct imgopt_result *r,
-		 const struct imgopt_progress *pr)
-{
-	struct server *s = ctx;
-	struct batch *b = server_batch_find(s, r->tag);
-	const char *name = server_task_name(s, b, r->tag, r->original_path);
-	char *error = server_display_error(r, name);
-
-	(void)pr;
-	sse_stream_send(s->events, SSE_PROGRESS_EVENT,
-			sse_progress_event(&s->progress, name, r, error));
-	free(error);
-	/* Last: the batch may end itself here. */
-	if (b)
-		b->ops->result(b->ctx, (uint32_t)r->tag, r);
-}
-
-void
-server_callbacks(struct server *s, struct imgopt_callbacks *cb)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->ctx = s;
-	cb->on_result = server_on_result;
-	cb->on_start = server_on_start;
 }
 
 /* --------------------------------------------------------------- gates */
@@ -690,6 +574,12 @@ server_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 /* ----------------------------------------------------------- lifecycle */
 
+void
+server_callbacks(struct server *s, struct imgopt_callbacks *cb)
+{
+	batches_callbacks(s->batches, cb);
+}
+
 static int
 server_listen(struct server *s, char *err, size_t err_size)
 {
@@ -757,6 +647,7 @@ server_new(const struct server_config *cfg, char *err, size_t err_size)
 	s->cfg.host = s->host;
 	s->listen_fd = -1;
 	s->epoll_fd = -1;
+	s->batches = batches_new();
 	server_random_hex(s->token, SERVER_TOKEN_BYTES);
 	if (server_listen(s, err, err_size)) {
 		server_free(s);
@@ -775,6 +666,7 @@ server_start(struct server *s, struct imgopt_optimizer *o, char *err,
 	s->loop = optimizer_loop(o);
 	s->hub = sse_new(s);
 	s->events = sse_stream_new(s->hub, false);
+	batches_start(s->batches, o, s->events);
 	s->api = api_new(s);
 	s->uploads = uploads_new(s, s->hub, err, err_size);
 	if (!s->uploads)
@@ -851,8 +743,7 @@ server_free(struct server *s)
 	api_free(s->api);
 	sse_stream_free(s->events);
 	sse_free(s->hub);
-	while (s->batches)
-		server_batch_end(s, s->batches->id);
+	batches_free(s->batches);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	free(s->host);

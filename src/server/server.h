@@ -14,7 +14,7 @@
  * Everything runs on one thread: HTTP callbacks queue tasks with
  * imgopt_optimizer_add_task(), results come back through the callbacks
  * installed by server_callbacks() and are routed by their tag to the
- * request or upload job ("batch") that queued them.
+ * request or upload job ("batch", batch.h) that queued them.
  */
 #ifndef IMGOPT_SERVER_H
 #define IMGOPT_SERVER_H
@@ -28,6 +28,7 @@
 
 #include "imgopt/optimizer.h"
 
+struct batches;
 struct loop;
 struct server;
 
@@ -85,32 +86,8 @@ const struct server_config *server_get_config(const struct server *s);
 /* Run libmicrohttpd soon: after resuming a connection outside MHD_run(). */
 void server_kick(struct server *s);
 
-/* A batch is the set of tasks one API request or one upload job queued.
- * Its ops get every event of its tasks, with the task's index.
- */
-struct server_batch_ops {
-	/* Display name of a task, for the global event stream. */
-	const char *(*name)(void *ctx, uint32_t index);
-	/* A worker started the task (may be NULL). */
-	void (*start)(void *ctx, uint32_t index);
-	/* The task's one result. */
-	void (*result)(void *ctx, uint32_t index,
-		       const struct imgopt_result *r);
-};
-
-/* Register a batch; returns its id (never 0).  The ops are called until
- * server_batch_end(). */
-uint32_t server_batch_new(struct server *s, const struct server_batch_ops *ops,
-			  void *ctx);
-void server_batch_end(struct server *s, uint32_t id);
-
-/* Queue one task of a batch; counted on the global event stream.  Returns
- * 0, or -1 with the optimizer's message in err (nothing queued).
- */
-int server_add_task(struct server *s, uint32_t batch, uint32_t index,
-		    const char *input, const char *output,
-		    const struct imgopt_settings *settings, char *err,
-		    size_t err_size);
+/* Where requests and jobs queue their tasks (batch.h). */
+struct batches *server_batches(struct server *s);
 
 /* Per-request state a module leaves with the server's request: freed when
  * the request ends (completed_ok: the whole response was sent).

@@ -29,6 +29,7 @@
 
 #include "base/clock.h"
 #include "base/loop.h"
+#include "batch.h"
 #include "download.h"
 #include "sse.h"
 
@@ -192,7 +193,7 @@ job_free(struct job *j)
 	if (j->timer)
 		loop_timer_cancel(server_loop(j->u->srv), j->timer);
 	if (j->batch)
-		server_batch_end(j->u->srv, j->batch);
+		batch_close(server_batches(j->u->srv), j->batch);
 	sse_stream_free(j->stream);
 	if (j->dir)
 		uploads_rmtree(j->dir);
@@ -365,12 +366,12 @@ job_task_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 	free(error);
 	if (j->done == j->n) {
 		sse_stream_finish(j->stream);
-		server_batch_end(j->u->srv, j->batch);
+		batch_close(server_batches(j->u->srv), j->batch);
 		j->batch = 0;
 	}
 }
 
-static const struct server_batch_ops job_ops = {
+static const struct batch_ops job_ops = {
 	.name = job_task_name,
 	.start = job_task_start,
 	.result = job_task_result,
@@ -608,13 +609,13 @@ upload_finish(struct upload *up, struct MHD_Connection *c)
 			      (uint64_t)server_get_config(u->srv)->job_ttl_s *
 				      1000,
 			      job_expire, j);
-	j->batch = server_batch_new(u->srv, &job_ops, j);
+	j->batch = batch_open(server_batches(u->srv), &job_ops, j);
 	sse_progress_add(&j->progress, j->n);
 	out_dir = server_asprintf("%s/out/", j->dir);
 	for (size_t i = 0; i < j->n; i++) {
-		if (server_add_task(u->srv, j->batch, (uint32_t)i,
-				    j->files[i].in_path, out_dir, &settings,
-				    why, sizeof(why))) {
+		if (batch_add_task(server_batches(u->srv), j->batch,
+				   (uint32_t)i, j->files[i].in_path, out_dir,
+				   &settings, why, sizeof(why))) {
 			struct imgopt_result r = {0};
 
 			r.status = IMGOPT_STATUS_FAILED;
