@@ -33,6 +33,7 @@
 #include "base/loop.h"
 #include "batch.h"
 #include "gate.h"
+#include "jobs.h"
 #include "optimizer/optimizer_internal.h"
 #include "sse.h"
 #include "uploads.h"
@@ -82,6 +83,7 @@ struct server {
 	struct sse *hub;
 	struct sse_stream *events; /* /api/events */
 	struct api *api;
+	struct jobs *jobs;
 	struct uploads *uploads;
 	struct batches *batches;
 };
@@ -546,8 +548,8 @@ server_handle(void *cls, struct MHD_Connection *c, const char *url,
 	case ROUTE_LIMITS:
 		return server_limits(s, c);
 	case ROUTE_JOB:
-		return uploads_request(s->uploads, c, method, url + 10,
-				       &rq->state);
+		return jobs_request(s->jobs, c, method, url + 10,
+				    &rq->state);
 	default:
 		return MHD_NO;
 	}
@@ -668,9 +670,10 @@ server_start(struct server *s, struct imgopt_optimizer *o, char *err,
 	s->events = sse_stream_new(s->hub, false);
 	batches_start(s->batches, o, s->events);
 	s->api = api_new(s);
-	s->uploads = uploads_new(s, s->hub, err, err_size);
-	if (!s->uploads)
+	s->jobs = jobs_new(s, s->hub, err, err_size);
+	if (!s->jobs)
 		return -1;
+	s->uploads = uploads_new(s, s->jobs);
 	/* No MHD_USE_INTERNAL_POLLING_THREAD: we call MHD_run().  SIGPIPE
 	 * is ignored by `imgopt serve`, so MHD may use sendfile().
 	 */
@@ -740,6 +743,7 @@ server_free(struct server *s)
 		return;
 	server_stop(s);
 	uploads_free(s->uploads);
+	jobs_free(s->jobs);
 	api_free(s->api);
 	sse_stream_free(s->events);
 	sse_free(s->hub);
