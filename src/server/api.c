@@ -5,6 +5,12 @@
  * encoded by imgopt_result_to_json(), so the HTTP API and `imgopt --json`
  * can never disagree on the shape.  The whole request is checked before
  * anything is queued, so a bad task in a list leaves nothing half done.
+ *
+ * The answer is the only place the results go, so a client that hangs up
+ * while it waits takes its work with it: the tasks no worker has taken
+ * yet are cancelled (the ones in flight finish).  The connection is
+ * suspended while it waits, so the hang-up is seen on its socket
+ * (conn.h).
  */
 #include "api.h"
 
@@ -15,6 +21,7 @@
 #include <jansson.h>
 
 #include "batch.h"
+#include "conn.h"
 
 struct api_task {
 	char *input;
@@ -26,8 +33,10 @@ struct api_call {
 	struct api *api;
 	struct api_call *next; /* api->waiting */
 	struct MHD_Connection *conn;
+	struct conn_watch *watch; /* for a hang-up while waiting */
 	uint32_t batch;
 	bool many, waiting, aborted;
+	bool gone;		/* the client hung up: nothing to answer */
 	size_t n, pending;
 	struct api_task *tasks;
 	json_t **results;
@@ -72,11 +81,31 @@ api_wake(struct api_call *call)
 		batch_close(server_batches(call->api->srv), call->batch);
 	call->batch = 0;
 	api_unlink(call);
+	/* Before libmicrohttpd may close the socket. */
+	conn_watch_stop(call->watch);
+	call->watch = NULL;
 	if (call->waiting) {
 		call->waiting = false;
 		MHD_resume_connection(call->conn);
 		server_kick(call->api->srv);
 	}
+}
+
+/* The client is gone: nobody will see these results, so drop the tasks
+ * not started yet and close the connection.
+ */
+static void
+api_client_gone(void *ctx)
+{
+	struct api_call *call = ctx;
+	struct batches *b = server_batches(call->api->srv);
+	uint32_t batch = call->batch;
+
+	call->gone = true;
+	call->batch = 0;
+	batch_close(b, batch);
+	api_wake(call);
+	batch_cancel(b, batch, "cancelled (the client hung up)");
 }
 
 void
@@ -346,6 +375,8 @@ api_start(struct api *a, struct MHD_Connection *c, bool many,
 	a->waiting = call;
 	call->waiting = true;
 	MHD_suspend_connection(c);
+	call->watch = conn_watch_start(server_loop(a->srv), c,
+				       api_client_gone, call);
 	return MHD_YES;
 }
 
@@ -355,6 +386,8 @@ api_finish(struct MHD_Connection *c, struct server_req_state *st)
 	struct api_call *call = st->ptr;
 	json_t *out;
 
+	if (call->gone)
+		return MHD_NO; /* close: there is nobody to answer */
 	if (call->aborted)
 		return server_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 					  "the server is shutting down");

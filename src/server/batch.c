@@ -112,13 +112,27 @@ batch_add_task(struct batches *b, uint32_t id, uint32_t index,
 	return 0;
 }
 
-/* A task's display name: its batch's, else its path. */
+size_t
+batch_cancel(struct batches *b, uint32_t id, const char *reason)
+{
+	if (!id || !b->opt)
+		return 0;
+	return imgopt_optimizer_cancel_tagged(b->opt, (uint64_t)id << 32,
+					      0xffffffff00000000ull, reason);
+}
+
+/* A task's display name: its batch's, else (the batch was closed, e.g.
+ * its client hung up) the file's name, as the API's batches show it.
+ */
 static const char *
 batch_task_name(struct batch *bt, uint64_t tag, const char *path)
 {
+	const char *slash;
+
 	if (bt && bt->ops->name)
 		return bt->ops->name(bt->ctx, (uint32_t)tag);
-	return path;
+	slash = path ? strrchr(path, '/') : NULL;
+	return slash && slash[1] ? slash + 1 : path;
 }
 
 /* A worker took a task: "current file" events. */

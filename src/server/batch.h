@@ -59,7 +59,7 @@ uint32_t batch_open(struct batches *b, const struct batch_ops *ops,
 		    void *ctx);
 
 /* The batch's ops are not called any more; tasks still queued or in
- * flight go on and reach only the global stream.
+ * flight go on (see batch_cancel()) and reach only the global stream.
  */
 void batch_close(struct batches *b, uint32_t id);
 
@@ -70,5 +70,12 @@ int batch_add_task(struct batches *b, uint32_t id, uint32_t index,
 		   const char *input, const char *output,
 		   const struct imgopt_settings *settings, char *err,
 		   size_t err_size);
+
+/* Drop the batch's tasks that no worker has taken yet (whoever asked for
+ * them is gone): each gets a CANCELLED result with reason now, through
+ * the ops unless the batch was closed, and on the global stream.  Tasks
+ * in flight finish as usual.  Returns how many were dropped.
+ */
+size_t batch_cancel(struct batches *b, uint32_t id, const char *reason);
 
 #endif

@@ -59,6 +59,7 @@ struct job {
 	uint64_t created_ns;
 	uint64_t original_bytes, optimized_bytes;
 	char *zip_path;
+	bool abandoned;	  /* nobody knows its id: removed once done */
 };
 
 struct jobs {
@@ -207,14 +208,16 @@ job_remove(struct job *j)
 	job_free(j);
 }
 
-/* The job with this id (len bytes), or NULL. */
+/* The job with this id (len bytes), or NULL.  An abandoned job is only
+ * waiting for its last images before it goes.
+ */
 static struct job *
 job_find(struct jobs *js, const char *id, size_t len)
 {
 	if (len != JOB_ID_BYTES * 2)
 		return NULL;
 	for (struct job *j = js->list; j; j = j->next)
-		if (!strncmp(j->id, id, len))
+		if (!j->abandoned && !strncmp(j->id, id, len))
 			return j;
 	return NULL;
 }
@@ -349,6 +352,8 @@ job_task_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 		sse_stream_finish(j->stream);
 		batch_close(server_batches(j->js->srv), j->batch);
 		j->batch = 0;
+		if (j->abandoned)
+			job_remove(j);
 	}
 }
 
@@ -466,6 +471,12 @@ job_last_file_is(const struct job *j, const char *raw)
 	return f && f->size == 0 && !strcmp(f->raw, raw ? raw : "");
 }
 
+const char *
+job_id(const struct job *j)
+{
+	return j->id;
+}
+
 json_t *
 job_start(struct job *j, const struct imgopt_settings *settings)
 {
@@ -499,6 +510,27 @@ job_start(struct job *j, const struct imgopt_settings *settings)
 	}
 	free(out_dir);
 	return job_json(j);
+}
+
+void
+jobs_abandon(struct jobs *js, const char *id)
+{
+	struct job *j = job_find(js, id, strlen(id));
+
+	if (!j)
+		return;
+	if (j->done == j->n) {
+		job_remove(j);
+		return;
+	}
+	/* The cancelled results come back through job_task_result(), and
+	 * the last result of the job, now or when the images in flight are
+	 * done, removes it: j must not be used after this call.
+	 */
+	j->abandoned = true;
+	batch_cancel(server_batches(js->srv), j->batch,
+		     "cancelled (the upload's answer never reached the "
+		     "client)");
 }
 
 /* Build <job>/results.zip once. */

@@ -72,6 +72,15 @@ bool job_last_file_is(const struct job *j, const char *raw);
  */
 json_t *job_start(struct job *j, const struct imgopt_settings *settings);
 
+/* The job's id, as its URLs use it. */
+const char *job_id(const struct job *j);
+
+/* The answer naming a started job never reached its client, so nobody
+ * can ask for the job: drop its images not started yet, and remove it
+ * (folder and all) once the ones in flight are done.
+ */
+void jobs_abandon(struct jobs *js, const char *id);
+
 /* GET or DELETE /api/jobs/<rest>. */
 enum MHD_Result jobs_request(struct jobs *js, struct MHD_Connection *c,
 			     const char *method, const char *rest,

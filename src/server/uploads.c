@@ -30,6 +30,7 @@ struct upload {
 	struct uploads *u;
 	struct MHD_PostProcessor *pp;
 	struct job *job;	/* until job_start() */
+	char *started;		/* then the id of the job */
 	int fd;			/* the file being received, or -1 */
 	char *settings;
 	size_t settings_len;
@@ -83,17 +84,22 @@ upload_close_file(struct upload *up)
 	up->fd = -1;
 }
 
-/* The POST ended: drop the job unless it was started. */
+/* The POST ended: drop the job unless it was started.  A started job
+ * whose 202 did not go out in full is known to nobody, so its work is
+ * dropped too; once it did, the page may come back for it at any time.
+ */
 static void
 upload_free(void *ptr, bool completed_ok)
 {
 	struct upload *up = ptr;
 
-	(void)completed_ok;
 	if (up->pp)
 		MHD_destroy_post_processor(up->pp);
 	upload_close_file(up);
 	job_discard(up->job);
+	if (up->started && !completed_ok)
+		jobs_abandon(up->u->jobs, up->started);
+	free(up->started);
 	free(up->settings);
 	free(up);
 }
@@ -224,6 +230,7 @@ upload_finish(struct upload *up, struct MHD_Connection *c)
 					  "as 'files' parts)");
 	/* Hand the job over: from here it lives in the list of jobs. */
 	answer = job_start(up->job, &settings);
+	up->started = server_asprintf("%s", job_id(up->job));
 	up->job = NULL;
 	return server_reply_json(c, MHD_HTTP_ACCEPTED, answer);
 }
