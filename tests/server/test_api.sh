@@ -413,6 +413,7 @@ for _ in $(seq 200); do
 	sleep 0.05
 done
 kill "$hang_pid"
+at_kill=$(ls "$T/res/hang" | wc -l)
 wait "$hang_pid" 2>/dev/null
 t0=$(date +%s%N)
 # Every image still gets its one event: the cancelled ones at once, then
@@ -432,11 +433,16 @@ rs = json.load(open(sys.argv[1]))
 assert [r["success"] for r in rs] == [True, True], rs
 PY
 ok
+# Written: those done before the hang-up, and per worker the one in
+# flight and at most one it was handed in the same loop round as the
+# hang-up was seen.  A busy machine may make the first number larger,
+# not the others.
 written=$(ls "$T/res/hang" | wc -l)
-check "images cancelled: $written of 100 written" test "$written" -le 10
-check "cancelled images reported" test \
-	"$(grep -c 'hang.jpg: cancelled (the client hung up)' "$T/hang-events.txt")" \
-	-ge 90
+check "images cancelled: $written of 100 written, $at_kill at the hang-up" \
+	test "$written" -le $((at_kill + 4))
+cancelled=$(grep -c 'hang.jpg: cancelled (the client hung up)' "$T/hang-events.txt")
+check "the other $cancelled images reported cancelled" \
+	test $((written + cancelled)) -eq 100
 # The workers are idle: no CPU time spent over half a second.
 cpu() {
 	local total=0 w
