@@ -32,6 +32,7 @@
 #include "assets.h"
 #include "base/loop.h"
 #include "batch.h"
+#include "conn.h"
 #include "gate.h"
 #include "jobs.h"
 #include "optimizer/optimizer_internal.h"
@@ -61,7 +62,6 @@ struct request {
 	enum route route;
 	char *body;		/* JSON commands: the body, capped */
 	size_t len, cap;
-	bool too_large;
 	struct server_req_state state;
 };
 
@@ -230,23 +230,40 @@ server_reply_json(struct MHD_Connection *c, unsigned status, json_t *json)
 	return ret;
 }
 
+char *
+server_error_json(const char *msg)
+{
+	char *safe = imgopt_utf8_escape(msg);
+	json_t *j = json_pack("{s:s}", "error", safe);
+	char *text = j ? imgopt_json_dumps(j) : NULL;
+	char *line;
+
+	if (!text)
+		abort();
+	line = server_asprintf("%s\n", text);
+	json_decref(j);
+	free(text);
+	free(safe);
+	return line;
+}
+
 enum MHD_Result
 server_reply_error(struct MHD_Connection *c, unsigned status,
 		   const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, *safe;
-	json_t *j;
+	char *msg, *body;
+	enum MHD_Result ret;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	safe = imgopt_utf8_escape(msg);
-	j = json_pack("{s:s}", "error", safe);
+	body = server_error_json(msg);
 	free(msg);
-	free(safe);
-	return server_reply_json(c, status, j);
+	ret = server_reply(c, status, "application/json", body, strlen(body));
+	free(body);
+	return ret;
 }
 
 /* ---------------------------------------------------------- MHD driving */
@@ -491,35 +508,36 @@ server_handle(void *cls, struct MHD_Connection *c, const char *url,
 		*req_cls = rq;
 		return server_begin(s, c, rq, url, method);
 	}
+	if (rq->state.answered)
+		return conn_linger(&rq->state, size);
 	switch (rq->route) {
 	case ROUTE_API_ONE:
 	case ROUTE_API_MANY:
 		if (*size) {
-			/* Past the cap, read and drop the rest, then say
-			 * so (a response cannot be queued mid-body).
+			/* A chunked body has no length to refuse up front:
+			 * say so as soon as it crosses the cap.
 			 */
-			if (rq->len + *size > SERVER_MAX_JSON_BODY)
-				rq->too_large = true;
-			if (!rq->too_large) {
-				if (rq->len + *size > rq->cap) {
-					rq->cap = rq->len + *size + 4096;
-					rq->body = realloc(rq->body, rq->cap);
-					if (!rq->body)
-						abort();
-				}
-				memcpy(rq->body + rq->len, data, *size);
-				rq->len += *size;
+			if (rq->len + *size > SERVER_MAX_JSON_BODY) {
+				*size = 0;
+				return conn_answer_early(
+					c, &rq->state,
+					MHD_HTTP_CONTENT_TOO_LARGE,
+					"request body too large: the limit "
+					"is %u bytes", SERVER_MAX_JSON_BODY);
 			}
+			if (rq->len + *size > rq->cap) {
+				rq->cap = rq->len + *size + 4096;
+				rq->body = realloc(rq->body, rq->cap);
+				if (!rq->body)
+					abort();
+			}
+			memcpy(rq->body + rq->len, data, *size);
+			rq->len += *size;
 			*size = 0;
 			return MHD_YES;
 		}
 		if (rq->state.ptr)
 			return api_finish(c, &rq->state);
-		if (rq->too_large)
-			return server_reply_error(
-				c, MHD_HTTP_CONTENT_TOO_LARGE,
-				"request body too large: the limit is %u "
-				"bytes", SERVER_MAX_JSON_BODY);
 		if (s->stopping)
 			return server_reply_error(
 				c, MHD_HTTP_SERVICE_UNAVAILABLE,

@@ -95,6 +95,11 @@ struct batches *server_batches(struct server *s);
 struct server_req_state {
 	void *ptr;
 	void (*free)(void *ptr, bool completed_ok);
+	/* Answered while its body was still arriving (conn_answer_early()):
+	 * the rest of the body goes to conn_linger().
+	 */
+	bool answered;
+	uint64_t linger_ns, dropped; /* conn_linger()'s */
 };
 
 /* Responses.  All add the common safety headers (nosniff, no-store, ...).
@@ -109,6 +114,11 @@ enum MHD_Result server_reply_error(struct MHD_Connection *c, unsigned status,
 				   const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void server_add_common_headers(struct MHD_Response *r);
+
+/* The body of an error answer: {"error": msg} and a newline, msg made
+ * valid UTF-8.  Newly allocated.
+ */
+char *server_error_json(const char *msg);
 
 /* r->error with its internal path prefix replaced by a display name (the
  * uploaded file's name); newly allocated, NULL when r has no error.

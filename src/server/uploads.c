@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "jobs.h"
 
 #define UPLOAD_PP_BUFFER (64u << 10)
@@ -57,7 +58,7 @@ uploads_free(struct uploads *u)
 	free(u);
 }
 
-/* Remember the first error of an upload; it is answered at the end. */
+/* Remember the first error of an upload, the one it is answered with. */
 static void
 upload_fail(struct upload *up, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -84,6 +85,18 @@ upload_close_file(struct upload *up)
 	up->fd = -1;
 }
 
+/* The upload is refused: remove everything stored for it now. */
+static void
+upload_drop(struct upload *up)
+{
+	if (up->pp)
+		MHD_destroy_post_processor(up->pp);
+	up->pp = NULL;
+	upload_close_file(up);
+	job_discard(up->job);
+	up->job = NULL;
+}
+
 /* The POST ended: drop the job unless it was started.  A started job
  * whose 202 did not go out in full is known to nobody, so its work is
  * dropped too; once it did, the page may come back for it at any time.
@@ -93,10 +106,7 @@ upload_free(void *ptr, bool completed_ok)
 {
 	struct upload *up = ptr;
 
-	if (up->pp)
-		MHD_destroy_post_processor(up->pp);
-	upload_close_file(up);
-	job_discard(up->job);
+	upload_drop(up);
 	if (up->started && !completed_ok)
 		jobs_abandon(up->u->jobs, up->started);
 	free(up->started);
@@ -298,15 +308,17 @@ uploads_post(struct uploads *u, struct MHD_Connection *c, const char *data,
 				    (unsigned long long)cfg->max_upload_bytes,
 				    (unsigned long long)(cfg->max_upload_bytes /
 							 SERVER_MB));
-		/* After an error the rest is read and dropped: a response
-		 * cannot be queued in the middle of a body.
-		 */
-		if (!up->status &&
-		    MHD_post_process(up->pp, data, *size) != MHD_YES)
+		else if (MHD_post_process(up->pp, data, *size) != MHD_YES)
 			upload_fail(up, MHD_HTTP_BAD_REQUEST,
 				    "malformed multipart/form-data body");
 		*size = 0;
-		return MHD_YES;
+		if (!up->status)
+			return MHD_YES;
+		/* Whatever the rest says, the upload is refused: say so
+		 * now (a chunked body may never end), and keep nothing.
+		 */
+		upload_drop(up);
+		return conn_answer_early(c, st, up->status, "%s", up->err);
 	}
 	/* Destroying the processor hands over what it still buffers. */
 	if (MHD_destroy_post_processor(up->pp) != MHD_YES)

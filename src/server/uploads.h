@@ -27,8 +27,10 @@ struct uploads *uploads_new(struct server *srv, struct jobs *jobs);
 void uploads_free(struct uploads *u);
 
 /* POST /api/jobs: called for the headers (st->ptr NULL), each piece of
- * body, and the end (*size 0); replies at the end, or at once when the
- * declared size is over the limit.
+ * body, and the end (*size 0); replies at the end, at the headers when
+ * the declared size is over the limit, or as soon as the body turns out
+ * to be refused (over the limit, too many files, malformed):
+ * conn_answer_early().
  */
 enum MHD_Result uploads_post(struct uploads *u, struct MHD_Connection *c,
 			     const char *data, size_t *size,

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `imgopt serve` end to end with curl: both JSON commands and the token,
 # progress events in order with the right counts, uploads, per-file and
-# zip downloads, job expiry, limits (413), bad requests (400 with the
-# reason), Host/Origin checks (403), traversal names, and clients that
-# hang up; after every bad request the server must still answer.
+# zip downloads, job expiry, limits (413, also mid-stream), bad requests
+# (400 with the reason), Host/Origin checks (403), traversal names, and
+# clients that hang up; after every bad request the server must still
+# answer.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/img" "$T/res"
@@ -322,9 +323,61 @@ alive
 http POST /api/jobs -F "files=@$T/img/big.bin;filename=big.jpg"
 expect_http 413 "upload too large"
 check "413 reason" body_has 'upload too large'
-head -c 1200000 /dev/urandom | http POST /api/jobs \
-	-H "Transfer-Encoding: chunked" -F "files=@-;filename=big.jpg"
+# (Not `... | http`: the last command of a pipe runs in a subshell, and
+# STATUS would be the previous request's.)
+http POST /api/jobs -H "Transfer-Encoding: chunked" \
+	-F "files=@-;filename=big.jpg" < <(head -c 1200000 /dev/urandom)
 expect_http 413 "chunked upload too large"
+alive
+# A chunked body has no length to refuse up front: the 413 must come as
+# soon as the limit is crossed, not after reading a stream that may never
+# end.  The generator takes at least 25 s to write its 100 MB; it counts
+# what it got to write before curl, told 413, hung up.
+cat >"$T/stream.py" <<'PY'
+import sys, time
+boundary, total, count = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, sent = sys.stdout.buffer, 0
+try:
+    if boundary:
+        out.write(b"--" + boundary.encode() + b"\r\nContent-Disposition: "
+                  b"form-data; name=\"files\"; filename=\"big.jpg\"\r\n\r\n")
+    while sent < total:
+        out.write(bytes(65536))
+        out.flush()
+        sent += 65536
+        time.sleep(0.016)
+except BrokenPipeError:
+    pass
+open(count, "w").write(str(sent))
+PY
+t0=$(date +%s%N)
+http POST /api/jobs -T - -H "Transfer-Encoding: chunked" \
+	-H "Content-Type: multipart/form-data; boundary=XyZ" \
+	< <(python3 "$T/stream.py" XyZ 100000000 "$T/streamed")
+t1=$(date +%s%N)
+wait $!
+expect_http 413 "endless chunked upload"
+check "endless chunked upload: 413 says why" body_has 'upload too large: the limit is 1000000 bytes'
+check "endless chunked upload answered in $(((t1 - t0) / 1000000)) ms" \
+	test $(((t1 - t0) / 1000000)) -lt 10000
+check "endless chunked upload: stopped reading after $(cat "$T/streamed") bytes" \
+	test "$(cat "$T/streamed")" -lt 20000000
+check "endless chunked upload: nothing stored" \
+	test -z "$(ls "$T"/tmp/imgopt-serve-*/)"
+alive
+# The same for a chunked JSON command over its 1 MiB.
+t0=$(date +%s%N)
+http POST /api/optimize_images "${auth[@]}" -T - \
+	-H "Transfer-Encoding: chunked" \
+	< <(python3 "$T/stream.py" "" 100000000 "$T/streamed")
+t1=$(date +%s%N)
+wait $!
+expect_http 413 "endless chunked JSON body"
+check "endless JSON body: 413 says why" body_has 'request body too large'
+check "endless JSON body answered in $(((t1 - t0) / 1000000)) ms" \
+	test $(((t1 - t0) / 1000000)) -lt 10000
+check "endless JSON body: stopped reading after $(cat "$T/streamed") bytes" \
+	test "$(cat "$T/streamed")" -lt 20000000
 alive
 http POST /api/jobs -F "files=@$T/img/b.jpg" -F "files=@$T/img/b.jpg" \
 	-F "files=@$T/img/b.jpg" -F "files=@$T/img/b.jpg" -F "files=@$T/img/b.jpg"
