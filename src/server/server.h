@@ -1,7 +1,8 @@
 /* server.h: `imgopt serve`'s HTTP server: libmicrohttpd driven from the
  * optimizer's own poll loop (no HTTP threads), the safety checks every
  * request passes (Host, Origin, token, size limits), routing, and the
- * small helpers the api, sse and uploads modules share.
+ * small helpers the other modules (api, jobs, uploads, sse, batch, conn)
+ * share.
  *
  *   struct server *s = server_new(&cfg, err, n);     // binds the socket
  *   server_callbacks(s, &cb);                         // for the optimizer
