@@ -359,7 +359,7 @@ wait $!
 expect_http 413 "endless chunked upload"
 check "endless chunked upload: 413 says why" body_has 'upload too large: the limit is 1000000 bytes'
 check "endless chunked upload answered in $(((t1 - t0) / 1000000)) ms" \
-	test $(((t1 - t0) / 1000000)) -lt 10000
+	test $(((t1 - t0) / 1000000)) -lt 20000
 check "endless chunked upload: stopped reading after $(cat "$T/streamed") bytes" \
 	test "$(cat "$T/streamed")" -lt 20000000
 check "endless chunked upload: nothing stored" \
@@ -375,7 +375,7 @@ wait $!
 expect_http 413 "endless chunked JSON body"
 check "endless JSON body: 413 says why" body_has 'request body too large'
 check "endless JSON body answered in $(((t1 - t0) / 1000000)) ms" \
-	test $(((t1 - t0) / 1000000)) -lt 10000
+	test $(((t1 - t0) / 1000000)) -lt 20000
 check "endless JSON body: stopped reading after $(cat "$T/streamed") bytes" \
 	test "$(cat "$T/streamed")" -lt 20000000
 alive
@@ -435,7 +435,11 @@ done
 # A command's answer is the only place its results go: when its client
 # hangs up, the images not started yet are cancelled.  An upload job can
 # still be fetched later, so its event stream closing cancels nothing.
-check "second server starts" start_server -j 2
+if start_server -j 2; then
+	ok
+else
+	fail "second server did not start: $(tail -c 600 "$T/server.err")"
+fi
 auth=(-H "Authorization: Bearer $TOKEN")
 make_photo "$T/img/hang.jpg" 1600 1200 95
 mkdir -p "$T/res/hang" "$T/res/other"
@@ -461,19 +465,20 @@ curl -s "${auth[@]}" -o "$T/other.json" -w '%{http_code}' \
 	-d "{\"tasks\":[{\"input_path\":\"$T/img/b.jpg\",\"output_path\":\"$T/res/other/\"},{\"input_path\":\"$T/img/c.png\",\"output_path\":\"$T/res/other/\"}]}" \
 	"${URL}api/optimize_images" >"$T/other.status" &
 other_pid=$!
-for _ in $(seq 200); do
+for _ in $(seq 600); do
 	[ -n "$(ls "$T/res/hang")" ] && break
-	sleep 0.05
+	sleep 0.1
 done
 kill "$hang_pid"
 at_kill=$(ls "$T/res/hang" | wc -l)
 wait "$hang_pid" 2>/dev/null
 t0=$(date +%s%N)
 # Every image still gets its one event: the cancelled ones at once, then
-# the ones in flight; the last says "complete".
-for _ in $(seq 100); do
+# the ones in flight; the last says "complete".  (The wait is long for a
+# busy machine; without the cancel it ends when all 100 are done.)
+for _ in $(seq 600); do
 	grep -q '"status":"complete"' "$T/hang-events.txt" && break
-	sleep 0.05
+	sleep 0.1
 done
 t1=$(date +%s%N)
 check "hung-up batch over $(((t1 - t0) / 1000000)) ms after the hang-up" \
@@ -532,7 +537,7 @@ for _ in $(seq 100); do
 done
 kill "$sse_pid"
 wait "$sse_pid" 2>/dev/null
-curl -sN --max-time 30 "${URL}api/jobs/$job/events" >/dev/null
+curl -sN --max-time 120 "${URL}api/jobs/$job/events" >/dev/null
 http GET "/api/jobs/$job"
 expect_http 200 "job after its stream closed"
 check "job not cancelled by a closed stream" \
