@@ -16,6 +16,7 @@
 #define IMGOPT_OPTIMIZER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "result.h"
@@ -134,6 +135,17 @@ int imgopt_optimizer_run(struct imgopt_optimizer *o);
  * handler, or from a callback.
  */
 void imgopt_optimizer_cancel(struct imgopt_optimizer *o);
+
+/* Drop the queued tasks whose tag has (tag & mask) == (want & mask): the
+ * ones no worker has taken yet each get a CANCELLED result now, through
+ * on_result, with "<input>: <reason>" as its error (so every task still
+ * has exactly one result).  Tasks already handed to a worker finish as
+ * usual.  For callers whose requester went away (serve: a client hung up).
+ * Not from a signal handler.  Returns how many were dropped.
+ */
+size_t imgopt_optimizer_cancel_tagged(struct imgopt_optimizer *o,
+				      uint64_t want, uint64_t mask,
+				      const char *reason);
 
 void imgopt_optimizer_get_summary(const struct imgopt_optimizer *o,
 				  struct imgopt_summary *s);

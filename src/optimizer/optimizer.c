@@ -782,6 +782,64 @@ imgopt_optimizer_cancel(struct imgopt_optimizer *o)
 	o->cancel = 1;
 }
 
+/* Whether t is one of the tasks cancel_tagged() was asked for. */
+static bool
+tag_matches(const struct task *t, uint64_t want, uint64_t mask)
+{
+	return (t->tag & mask) == (want & mask);
+}
+
+size_t
+imgopt_optimizer_cancel_tagged(struct imgopt_optimizer *o, uint64_t want,
+			       uint64_t mask, const char *reason)
+{
+	struct task *drop = NULL, **drop_tail = &drop;
+	struct task *keep = NULL, *t;
+	size_t n = 0;
+
+	/* Take them out of both queues first, and only then report them:
+	 * on_result may queue or cancel more tasks.
+	 */
+	for (struct task **pp = &o->explicit_head; (t = *pp) != NULL;) {
+		if (tag_matches(t, want, mask)) {
+			*pp = t->next;
+			t->next = NULL;
+			*drop_tail = t;
+			drop_tail = &t->next;
+		} else {
+			pp = &t->next;
+		}
+	}
+	o->explicit_tail = o->explicit_head;
+	while (o->explicit_tail && o->explicit_tail->next)
+		o->explicit_tail = o->explicit_tail->next;
+	/* The window is a heap without a way to remove from the middle:
+	 * empty it and put back the others (at most WINDOW tasks).
+	 */
+	while ((t = window_pop(o->window)) != NULL) {
+		if (tag_matches(t, want, mask)) {
+			*drop_tail = t;
+			drop_tail = &t->next;
+		} else {
+			t->next = keep;
+			keep = t;
+		}
+	}
+	while ((t = keep) != NULL) {
+		keep = t->next;
+		t->next = NULL;
+		enqueue(o, t);
+	}
+	while ((t = drop) != NULL) {
+		drop = t->next;
+		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
+			  reason ? reason : "cancelled");
+		task_free(t);
+		n++;
+	}
+	return n;
+}
+
 void
 imgopt_optimizer_get_summary(const struct imgopt_optimizer *o,
 			     struct imgopt_summary *s)

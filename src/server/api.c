@@ -5,6 +5,12 @@
  * encoded by imgopt_result_to_json(), so the HTTP API and `imgopt --json`
  * can never disagree on the shape.  The whole request is checked before
  * anything is queued, so a bad task in a list leaves nothing half done.
+ *
+ * The answer is the only place the results go, so a client that hangs up
+ * while it waits takes its work with it: the tasks no worker has taken
+ * yet are cancelled (the ones in flight finish).  The connection is
+ * suspended while it waits, so the hang-up is seen on its socket
+ * (conn.h).
  */
 #include "api.h"
 
@@ -13,6 +19,9 @@
 #include <string.h>
 
 #include <jansson.h>
+
+#include "batch.h"
+#include "conn.h"
 
 struct api_task {
 	char *input;
@@ -24,8 +33,10 @@ struct api_call {
 	struct api *api;
 	struct api_call *next; /* api->waiting */
 	struct MHD_Connection *conn;
+	struct conn_watch *watch; /* for a hang-up while waiting */
 	uint32_t batch;
 	bool many, waiting, aborted;
+	bool gone;		/* the client hung up: nothing to answer */
 	size_t n, pending;
 	struct api_task *tasks;
 	json_t **results;
@@ -67,14 +78,34 @@ static void
 api_wake(struct api_call *call)
 {
 	if (call->batch)
-		server_batch_end(call->api->srv, call->batch);
+		batch_close(server_batches(call->api->srv), call->batch);
 	call->batch = 0;
 	api_unlink(call);
+	/* Before libmicrohttpd may close the socket. */
+	conn_watch_stop(call->watch);
+	call->watch = NULL;
 	if (call->waiting) {
 		call->waiting = false;
 		MHD_resume_connection(call->conn);
 		server_kick(call->api->srv);
 	}
+}
+
+/* The client is gone: nobody will see these results, so drop the tasks
+ * not started yet and close the connection.
+ */
+static void
+api_client_gone(void *ctx)
+{
+	struct api_call *call = ctx;
+	struct batches *b = server_batches(call->api->srv);
+	uint32_t batch = call->batch;
+
+	call->gone = true;
+	call->batch = 0;
+	batch_close(b, batch);
+	api_wake(call);
+	batch_cancel(b, batch, "cancelled (the client hung up)");
 }
 
 void
@@ -274,7 +305,7 @@ api_result(void *ctx, uint32_t index, const struct imgopt_result *r)
 		api_wake(call);
 }
 
-static const struct server_batch_ops api_ops = {
+static const struct batch_ops api_ops = {
 	.name = api_name,
 	.result = api_result,
 };
@@ -316,13 +347,13 @@ api_start(struct api *a, struct MHD_Connection *c, bool many,
 		abort();
 	st->ptr = call;
 	st->free = api_call_free;
-	call->batch = server_batch_new(a->srv, &api_ops, call);
+	call->batch = batch_open(server_batches(a->srv), &api_ops, call);
 	for (size_t i = 0; i < call->n; i++) {
 		struct api_task *t = &tasks[i];
 
-		if (server_add_task(a->srv, call->batch, (uint32_t)i, t->input,
-				    t->output, &t->settings, err,
-				    sizeof(err))) {
+		if (batch_add_task(server_batches(a->srv), call->batch,
+				   (uint32_t)i, t->input, t->output,
+				   &t->settings, err, sizeof(err))) {
 			/* Checked above, so unexpected: still one result
 			 * per task, in the one shape.
 			 */
@@ -344,6 +375,8 @@ api_start(struct api *a, struct MHD_Connection *c, bool many,
 	a->waiting = call;
 	call->waiting = true;
 	MHD_suspend_connection(c);
+	call->watch = conn_watch_start(server_loop(a->srv), c,
+				       api_client_gone, call);
 	return MHD_YES;
 }
 
@@ -353,6 +386,8 @@ api_finish(struct MHD_Connection *c, struct server_req_state *st)
 	struct api_call *call = st->ptr;
 	json_t *out;
 
+	if (call->gone)
+		return MHD_NO; /* close: there is nobody to answer */
 	if (call->aborted)
 		return server_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 					  "the server is shutting down");

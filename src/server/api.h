@@ -10,7 +10,8 @@
  * a malformed body or bad settings get 400 with the reason, naming the
  * task and the setting.  The request waits (its connection suspended)
  * until every result is in; a failed image is a result with
- * "success": false, not an HTTP error.
+ * "success": false, not an HTTP error.  When the client hangs up before
+ * that, its tasks no worker has taken yet are cancelled.
  */
 #ifndef IMGOPT_API_H
 #define IMGOPT_API_H

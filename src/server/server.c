@@ -31,7 +31,10 @@
 #include "api.h"
 #include "assets.h"
 #include "base/loop.h"
+#include "batch.h"
+#include "conn.h"
 #include "gate.h"
+#include "jobs.h"
 #include "optimizer/optimizer_internal.h"
 #include "sse.h"
 #include "uploads.h"
@@ -55,18 +58,10 @@ enum route {
 	ROUTE_JOB,
 };
 
-struct batch {
-	uint32_t id;
-	const struct server_batch_ops *ops;
-	void *ctx;
-	struct batch *next;
-};
-
 struct request {
 	enum route route;
 	char *body;		/* JSON commands: the body, capped */
 	size_t len, cap;
-	bool too_large;
 	struct server_req_state state;
 };
 
@@ -87,12 +82,10 @@ struct server {
 
 	struct sse *hub;
 	struct sse_stream *events; /* /api/events */
-	struct sse_progress progress;
 	struct api *api;
+	struct jobs *jobs;
 	struct uploads *uploads;
-
-	struct batch *batches;
-	uint32_t next_batch;
+	struct batches *batches;
 };
 
 /* ---------------------------------------------------------------- util */
@@ -145,6 +138,12 @@ struct loop *
 server_loop(struct server *s)
 {
 	return s->loop;
+}
+
+struct batches *
+server_batches(struct server *s)
+{
+	return s->batches;
 }
 
 const struct server_config *
@@ -231,23 +230,40 @@ server_reply_json(struct MHD_Connection *c, unsigned status, json_t *json)
 	return ret;
 }
 
+char *
+server_error_json(const char *msg)
+{
+	char *safe = imgopt_utf8_escape(msg);
+	json_t *j = json_pack("{s:s}", "error", safe);
+	char *text = j ? imgopt_json_dumps(j) : NULL;
+	char *line;
+
+	if (!text)
+		abort();
+	line = server_asprintf("%s\n", text);
+	json_decref(j);
+	free(text);
+	free(safe);
+	return line;
+}
+
 enum MHD_Result
 server_reply_error(struct MHD_Connection *c, unsigned status,
 		   const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, *safe;
-	json_t *j;
+	char *msg, *body;
+	enum MHD_Result ret;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	safe = imgopt_utf8_escape(msg);
-	j = json_pack("{s:s}", "error", safe);
+	body = server_error_json(msg);
 	free(msg);
-	free(safe);
-	return server_reply_json(c, status, j);
+	ret = server_reply(c, status, "application/json", body, strlen(body));
+	free(body);
+	return ret;
 }
 
 /* ---------------------------------------------------------- MHD driving */
@@ -310,119 +326,6 @@ server_kick(struct server *s)
 {
 	if (s->mhd && !s->kick_timer)
 		s->kick_timer = loop_timer(s->loop, 0, server_on_kick, s);
-}
-
-/* ------------------------------------------------------------- batches */
-
-uint32_t
-server_batch_new(struct server *s, const struct server_batch_ops *ops,
-		 void *ctx)
-{
-	struct batch *b = calloc(1, sizeof(*b));
-
-	if (!b)
-		abort();
-	if (++s->next_batch == 0)
-		s->next_batch = 1;
-	b->id = s->next_batch;
-	b->ops = ops;
-	b->ctx = ctx;
-	b->next = s->batches;
-	s->batches = b;
-	return b->id;
-}
-
-void
-server_batch_end(struct server *s, uint32_t id)
-{
-	for (struct batch **pp = &s->batches; *pp; pp = &(*pp)->next) {
-		if ((*pp)->id == id) {
-			struct batch *b = *pp;
-
-			*pp = b->next;
-			free(b);
-			return;
-		}
-	}
-}
-
-/* The batch a task's tag belongs to, or NULL (it ended). */
-static struct batch *
-server_batch_find(struct server *s, uint64_t tag)
-{
-	for (struct batch *b = s->batches; b; b = b->next)
-		if (b->id == (uint32_t)(tag >> 32))
-			return b;
-	return NULL;
-}
-
-int
-server_add_task(struct server *s, uint32_t batch, uint32_t index,
-		const char *input, const char *output,
-		const struct imgopt_settings *settings, char *err,
-		size_t err_size)
-{
-	uint64_t tag = (uint64_t)batch << 32 | index;
-
-	if (imgopt_optimizer_add_task(s->opt, input, output, settings, tag,
-				      err, err_size))
-		return -1;
-	sse_progress_add(&s->progress, 1);
-	return 0;
-}
-
-/* A task's display name: its batch's, else its path. */
-static const char *
-server_task_name(struct server *s, struct batch *b, uint64_t tag,
-		 const char *path)
-{
-	(void)s;
-	if (b && b->ops->name)
-		return b->ops->name(b->ctx, (uint32_t)tag);
-	return path;
-}
-
-/* A worker took a task: "current file" events. */
-static void
-server_on_start(void *ctx, const char *path, uint64_t tag)
-{
-	struct server *s = ctx;
-	struct batch *b = server_batch_find(s, tag);
-	char *name = imgopt_utf8_escape(server_task_name(s, b, tag, path));
-
-	sse_stream_send(s->events, SSE_START_EVENT,
-			json_pack("{s:s}", "fileName", name));
-	free(name);
-	if (b && b->ops->start)
-		b->ops->start(b->ctx, (uint32_t)tag);
-}
-
-/* A result: the global event, then the batch that queued it. */
-static void
-server_on_result(void *ctx, const struct imgopt_result *r,
-		 const struct imgopt_progress *pr)
-{
-	struct server *s = ctx;
-	struct batch *b = server_batch_find(s, r->tag);
-	const char *name = server_task_name(s, b, r->tag, r->original_path);
-	char *error = server_display_error(r, name);
-
-	(void)pr;
-	sse_stream_send(s->events, SSE_PROGRESS_EVENT,
-			sse_progress_event(&s->progress, name, r, error));
-	free(error);
-	/* Last: the batch may end itself here. */
-	if (b)
-		b->ops->result(b->ctx, (uint32_t)r->tag, r);
-}
-
-void
-server_callbacks(struct server *s, struct imgopt_callbacks *cb)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->ctx = s;
-	cb->on_result = server_on_result;
-	cb->on_start = server_on_start;
 }
 
 /* --------------------------------------------------------------- gates */
@@ -605,35 +508,36 @@ server_handle(void *cls, struct MHD_Connection *c, const char *url,
 		*req_cls = rq;
 		return server_begin(s, c, rq, url, method);
 	}
+	if (rq->state.answered)
+		return conn_linger(&rq->state, size);
 	switch (rq->route) {
 	case ROUTE_API_ONE:
 	case ROUTE_API_MANY:
 		if (*size) {
-			/* Past the cap, read and drop the rest, then say
-			 * so (a response cannot be queued mid-body).
+			/* A chunked body has no length to refuse up front:
+			 * say so as soon as it crosses the cap.
 			 */
-			if (rq->len + *size > SERVER_MAX_JSON_BODY)
-				rq->too_large = true;
-			if (!rq->too_large) {
-				if (rq->len + *size > rq->cap) {
-					rq->cap = rq->len + *size + 4096;
-					rq->body = realloc(rq->body, rq->cap);
-					if (!rq->body)
-						abort();
-				}
-				memcpy(rq->body + rq->len, data, *size);
-				rq->len += *size;
+			if (rq->len + *size > SERVER_MAX_JSON_BODY) {
+				*size = 0;
+				return conn_answer_early(
+					c, &rq->state,
+					MHD_HTTP_CONTENT_TOO_LARGE,
+					"request body too large: the limit "
+					"is %u bytes", SERVER_MAX_JSON_BODY);
 			}
+			if (rq->len + *size > rq->cap) {
+				rq->cap = rq->len + *size + 4096;
+				rq->body = realloc(rq->body, rq->cap);
+				if (!rq->body)
+					abort();
+			}
+			memcpy(rq->body + rq->len, data, *size);
+			rq->len += *size;
 			*size = 0;
 			return MHD_YES;
 		}
 		if (rq->state.ptr)
 			return api_finish(c, &rq->state);
-		if (rq->too_large)
-			return server_reply_error(
-				c, MHD_HTTP_CONTENT_TOO_LARGE,
-				"request body too large: the limit is %u "
-				"bytes", SERVER_MAX_JSON_BODY);
 		if (s->stopping)
 			return server_reply_error(
 				c, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -662,8 +566,8 @@ server_handle(void *cls, struct MHD_Connection *c, const char *url,
 	case ROUTE_LIMITS:
 		return server_limits(s, c);
 	case ROUTE_JOB:
-		return uploads_request(s->uploads, c, method, url + 10,
-				       &rq->state);
+		return jobs_request(s->jobs, c, method, url + 10,
+				    &rq->state);
 	default:
 		return MHD_NO;
 	}
@@ -689,6 +593,12 @@ server_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 }
 
 /* ----------------------------------------------------------- lifecycle */
+
+void
+server_callbacks(struct server *s, struct imgopt_callbacks *cb)
+{
+	batches_callbacks(s->batches, cb);
+}
 
 static int
 server_listen(struct server *s, char *err, size_t err_size)
@@ -757,6 +667,7 @@ server_new(const struct server_config *cfg, char *err, size_t err_size)
 	s->cfg.host = s->host;
 	s->listen_fd = -1;
 	s->epoll_fd = -1;
+	s->batches = batches_new();
 	server_random_hex(s->token, SERVER_TOKEN_BYTES);
 	if (server_listen(s, err, err_size)) {
 		server_free(s);
@@ -775,10 +686,12 @@ server_start(struct server *s, struct imgopt_optimizer *o, char *err,
 	s->loop = optimizer_loop(o);
 	s->hub = sse_new(s);
 	s->events = sse_stream_new(s->hub, false);
+	batches_start(s->batches, o, s->events);
 	s->api = api_new(s);
-	s->uploads = uploads_new(s, s->hub, err, err_size);
-	if (!s->uploads)
+	s->jobs = jobs_new(s, s->hub, err, err_size);
+	if (!s->jobs)
 		return -1;
+	s->uploads = uploads_new(s, s->jobs);
 	/* No MHD_USE_INTERNAL_POLLING_THREAD: we call MHD_run().  SIGPIPE
 	 * is ignored by `imgopt serve`, so MHD may use sendfile().
 	 */
@@ -848,11 +761,11 @@ server_free(struct server *s)
 		return;
 	server_stop(s);
 	uploads_free(s->uploads);
+	jobs_free(s->jobs);
 	api_free(s->api);
 	sse_stream_free(s->events);
 	sse_free(s->hub);
-	while (s->batches)
-		server_batch_end(s, s->batches->id);
+	batches_free(s->batches);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	free(s->host);

@@ -1,7 +1,8 @@
 /* server.h: `imgopt serve`'s HTTP server: libmicrohttpd driven from the
  * optimizer's own poll loop (no HTTP threads), the safety checks every
  * request passes (Host, Origin, token, size limits), routing, and the
- * small helpers the api, sse and uploads modules share.
+ * small helpers the other modules (api, jobs, uploads, sse, batch, conn)
+ * share.
  *
  *   struct server *s = server_new(&cfg, err, n);     // binds the socket
  *   server_callbacks(s, &cb);                         // for the optimizer
@@ -14,7 +15,7 @@
  * Everything runs on one thread: HTTP callbacks queue tasks with
  * imgopt_optimizer_add_task(), results come back through the callbacks
  * installed by server_callbacks() and are routed by their tag to the
- * request or upload job ("batch") that queued them.
+ * request or upload job ("batch", batch.h) that queued them.
  */
 #ifndef IMGOPT_SERVER_H
 #define IMGOPT_SERVER_H
@@ -28,6 +29,7 @@
 
 #include "imgopt/optimizer.h"
 
+struct batches;
 struct loop;
 struct server;
 
@@ -85,32 +87,8 @@ const struct server_config *server_get_config(const struct server *s);
 /* Run libmicrohttpd soon: after resuming a connection outside MHD_run(). */
 void server_kick(struct server *s);
 
-/* A batch is the set of tasks one API request or one upload job queued.
- * Its ops get every event of its tasks, with the task's index.
- */
-struct server_batch_ops {
-	/* Display name of a task, for the global event stream. */
-	const char *(*name)(void *ctx, uint32_t index);
-	/* A worker started the task (may be NULL). */
-	void (*start)(void *ctx, uint32_t index);
-	/* The task's one result. */
-	void (*result)(void *ctx, uint32_t index,
-		       const struct imgopt_result *r);
-};
-
-/* Register a batch; returns its id (never 0).  The ops are called until
- * server_batch_end(). */
-uint32_t server_batch_new(struct server *s, const struct server_batch_ops *ops,
-			  void *ctx);
-void server_batch_end(struct server *s, uint32_t id);
-
-/* Queue one task of a batch; counted on the global event stream.  Returns
- * 0, or -1 with the optimizer's message in err (nothing queued).
- */
-int server_add_task(struct server *s, uint32_t batch, uint32_t index,
-		    const char *input, const char *output,
-		    const struct imgopt_settings *settings, char *err,
-		    size_t err_size);
+/* Where requests and jobs queue their tasks (batch.h). */
+struct batches *server_batches(struct server *s);
 
 /* Per-request state a module leaves with the server's request: freed when
  * the request ends (completed_ok: the whole response was sent).
@@ -118,6 +96,11 @@ int server_add_task(struct server *s, uint32_t batch, uint32_t index,
 struct server_req_state {
 	void *ptr;
 	void (*free)(void *ptr, bool completed_ok);
+	/* Answered while its body was still arriving (conn_answer_early()):
+	 * the rest of the body goes to conn_linger().
+	 */
+	bool answered;
+	uint64_t linger_ns, dropped; /* conn_linger()'s */
 };
 
 /* Responses.  All add the common safety headers (nosniff, no-store, ...).
@@ -132,6 +115,11 @@ enum MHD_Result server_reply_error(struct MHD_Connection *c, unsigned status,
 				   const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void server_add_common_headers(struct MHD_Response *r);
+
+/* The body of an error answer: {"error": msg} and a newline, msg made
+ * valid UTF-8.  Newly allocated.
+ */
+char *server_error_json(const char *msg);
 
 /* r->error with its internal path prefix replaced by a display name (the
  * uploaded file's name); newly allocated, NULL when r has no error.

@@ -1,21 +1,12 @@
-/* uploads.h: the page's jobs: uploaded images optimized into a job folder,
- * offered one by one and as a zip, removed after the zip download or a
- * time limit.
+/* uploads.h: POST /api/jobs, the page's uploads:
  *
  *   POST   /api/jobs                 multipart/form-data: "settings" (the
  *                                    settings JSON, optional) and "files"
  *                                    parts -> 202 {job}
- *   GET    /api/jobs/ID              {job}: files, results, totals
- *   GET    /api/jobs/ID/events       the job's progress events (replayed)
- *   GET    /api/jobs/ID/files/N      one optimized file (N from 1)
- *   GET    /api/jobs/ID/zip          every optimized file; the job is
- *                                    removed once the zip was sent
- *   DELETE /api/jobs/ID              remove a finished job now
  *
- * Uploaded names never become paths: file N is stored as in/000N.<ext>
- * (ext only from a short list of image extensions) and optimized into
- * out/; the name the browser sent is kept, sanitized, for display and as
- * the download name.  Job ids are 128 random bits.
+ * Each file is stored in a new job (jobs.h) as it arrives; the job starts
+ * once the whole upload is in and its settings are good.  A refused or
+ * abandoned upload leaves nothing behind.
  */
 #ifndef IMGOPT_UPLOADS_H
 #define IMGOPT_UPLOADS_H
@@ -26,29 +17,23 @@
 
 #include "server.h"
 
-struct sse;
+struct jobs;
 struct uploads;
 
-/* Create the private root folder (mode 0700) under $TMPDIR. */
-struct uploads *uploads_new(struct server *srv, struct sse *hub, char *err,
-			    size_t err_size);
+/* Uploads become jobs in jobs. */
+struct uploads *uploads_new(struct server *srv, struct jobs *jobs);
 
-/* Remove every job and the root folder; accepts NULL.  After
- * libmicrohttpd stopped (requests may still name jobs before that).
- */
+/* Accepts NULL. */
 void uploads_free(struct uploads *u);
 
 /* POST /api/jobs: called for the headers (st->ptr NULL), each piece of
- * body, and the end (*size 0); replies at the end, or at once when the
- * declared size is over the limit.
+ * body, and the end (*size 0); replies at the end, at the headers when
+ * the declared size is over the limit, or as soon as the body turns out
+ * to be refused (over the limit, too many files, malformed):
+ * conn_answer_early().
  */
 enum MHD_Result uploads_post(struct uploads *u, struct MHD_Connection *c,
 			     const char *data, size_t *size,
 			     struct server_req_state *st);
-
-/* GET or DELETE /api/jobs/<rest>. */
-enum MHD_Result uploads_request(struct uploads *u, struct MHD_Connection *c,
-				const char *method, const char *rest,
-				struct server_req_state *st);
 
 #endif

@@ -6,13 +6,16 @@
 SERVER_PID=
 
 # start_server ARGS...: `imgopt serve --port 0 ARGS` with TMPDIR=$T/tmp
-# (where its job folders go); sets URL, TOKEN, PORT, SERVER_PID.
+# (where its job folders go); sets URL, TOKEN, PORT, SERVER_PID.  Waits
+# up to 20 s: on a machine shared with other builds a start can take
+# seconds (how fast it starts is checked by the test that cares).
 start_server() {
 	mkdir -p "$T/tmp"
 	TMPDIR="$T/tmp" "$IMGOPT" serve --port 0 "$@" >"$T/server.out" \
 		2>"$T/server.err" &
 	SERVER_PID=$!
-	for _ in $(seq 200); do
+	for _ in $(seq 1000); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
 		grep -q '^token: ' "$T/server.out" 2>/dev/null && break
 		sleep 0.02
 	done

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `imgopt serve` end to end with curl: both JSON commands and the token,
 # progress events in order with the right counts, uploads, per-file and
-# zip downloads, job expiry, limits (413), bad requests (400 with the
-# reason), Host/Origin checks (403), traversal names; after every bad
-# request the server must still answer.
+# zip downloads, job expiry, limits (413, also mid-stream), bad requests
+# (400 with the reason), Host/Origin checks (403), traversal names, and
+# clients that hang up; after every bad request the server must still
+# answer.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/img" "$T/res"
@@ -322,9 +323,61 @@ alive
 http POST /api/jobs -F "files=@$T/img/big.bin;filename=big.jpg"
 expect_http 413 "upload too large"
 check "413 reason" body_has 'upload too large'
-head -c 1200000 /dev/urandom | http POST /api/jobs \
-	-H "Transfer-Encoding: chunked" -F "files=@-;filename=big.jpg"
+# (Not `... | http`: the last command of a pipe runs in a subshell, and
+# STATUS would be the previous request's.)
+http POST /api/jobs -H "Transfer-Encoding: chunked" \
+	-F "files=@-;filename=big.jpg" < <(head -c 1200000 /dev/urandom)
 expect_http 413 "chunked upload too large"
+alive
+# A chunked body has no length to refuse up front: the 413 must come as
+# soon as the limit is crossed, not after reading a stream that may never
+# end.  The generator takes at least 25 s to write its 100 MB; it counts
+# what it got to write before curl, told 413, hung up.
+cat >"$T/stream.py" <<'PY'
+import sys, time
+boundary, total, count = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, sent = sys.stdout.buffer, 0
+try:
+    if boundary:
+        out.write(b"--" + boundary.encode() + b"\r\nContent-Disposition: "
+                  b"form-data; name=\"files\"; filename=\"big.jpg\"\r\n\r\n")
+    while sent < total:
+        out.write(bytes(65536))
+        out.flush()
+        sent += 65536
+        time.sleep(0.016)
+except BrokenPipeError:
+    pass
+open(count, "w").write(str(sent))
+PY
+t0=$(date +%s%N)
+http POST /api/jobs -T - -H "Transfer-Encoding: chunked" \
+	-H "Content-Type: multipart/form-data; boundary=XyZ" \
+	< <(python3 "$T/stream.py" XyZ 100000000 "$T/streamed")
+t1=$(date +%s%N)
+wait $!
+expect_http 413 "endless chunked upload"
+check "endless chunked upload: 413 says why" body_has 'upload too large: the limit is 1000000 bytes'
+check "endless chunked upload answered in $(((t1 - t0) / 1000000)) ms" \
+	test $(((t1 - t0) / 1000000)) -lt 20000
+check "endless chunked upload: stopped reading after $(cat "$T/streamed") bytes" \
+	test "$(cat "$T/streamed")" -lt 20000000
+check "endless chunked upload: nothing stored" \
+	test -z "$(ls "$T"/tmp/imgopt-serve-*/)"
+alive
+# The same for a chunked JSON command over its 1 MiB.
+t0=$(date +%s%N)
+http POST /api/optimize_images "${auth[@]}" -T - \
+	-H "Transfer-Encoding: chunked" \
+	< <(python3 "$T/stream.py" "" 100000000 "$T/streamed")
+t1=$(date +%s%N)
+wait $!
+expect_http 413 "endless chunked JSON body"
+check "endless JSON body: 413 says why" body_has 'request body too large'
+check "endless JSON body answered in $(((t1 - t0) / 1000000)) ms" \
+	test $(((t1 - t0) / 1000000)) -lt 20000
+check "endless JSON body: stopped reading after $(cat "$T/streamed") bytes" \
+	test "$(cat "$T/streamed")" -lt 20000000
 alive
 http POST /api/jobs -F "files=@$T/img/b.jpg" -F "files=@$T/img/b.jpg" \
 	-F "files=@$T/img/b.jpg" -F "files=@$T/img/b.jpg" -F "files=@$T/img/b.jpg"
@@ -377,4 +430,121 @@ sleep 0.2
 for w in $workers; do
 	check "worker $w gone" test ! -e "/proc/$w" -o "$(awk '/^State:/ {print $2}' "/proc/$w/status" 2>/dev/null)" = Z
 done
+
+# --- clients that go away ------------------------------------------------
+# A command's answer is the only place its results go: when its client
+# hangs up, the images not started yet are cancelled.  An upload job can
+# still be fetched later, so its event stream closing cancels nothing.
+if start_server -j 2; then
+	ok
+else
+	fail "second server did not start: $(tail -c 600 "$T/server.err")"
+fi
+auth=(-H "Authorization: Bearer $TOKEN")
+make_photo "$T/img/hang.jpg" 1600 1200 95
+mkdir -p "$T/res/hang" "$T/res/other"
+python3 - "$T" >"$T/hang.json" <<'PY'
+import json, sys
+t = sys.argv[1]
+print(json.dumps({"tasks": [{"input_path": t + "/img/hang.jpg",
+                             "output_path": "%s/res/hang/%03d.jpg" % (t, i)}
+                            for i in range(100)]}))
+PY
+curl -sN "${URL}api/events" >"$T/hang-events.txt" 2>/dev/null &
+events_pid=$!
+for _ in $(seq 100); do
+	grep -q '^retry:' "$T/hang-events.txt" 2>/dev/null && break
+	sleep 0.02
+done
+# 100 images of ~0.2 s each on 2 workers: 10 s of work if nobody stops it.
+curl -s "${auth[@]}" --data-binary @"$T/hang.json" -o /dev/null \
+	"${URL}api/optimize_images" &
+hang_pid=$!
+# Another client's request, queued behind them, must not be touched.
+curl -s "${auth[@]}" -o "$T/other.json" -w '%{http_code}' \
+	-d "{\"tasks\":[{\"input_path\":\"$T/img/b.jpg\",\"output_path\":\"$T/res/other/\"},{\"input_path\":\"$T/img/c.png\",\"output_path\":\"$T/res/other/\"}]}" \
+	"${URL}api/optimize_images" >"$T/other.status" &
+other_pid=$!
+for _ in $(seq 600); do
+	[ -n "$(ls "$T/res/hang")" ] && break
+	sleep 0.1
+done
+kill "$hang_pid"
+at_kill=$(ls "$T/res/hang" | wc -l)
+wait "$hang_pid" 2>/dev/null
+t0=$(date +%s%N)
+# Every image still gets its one event: the cancelled ones at once, then
+# the ones in flight; the last says "complete".  (The wait is long for a
+# busy machine; without the cancel it ends when all 100 are done.)
+for _ in $(seq 600); do
+	grep -q '"status":"complete"' "$T/hang-events.txt" && break
+	sleep 0.1
+done
+t1=$(date +%s%N)
+check "hung-up batch over $(((t1 - t0) / 1000000)) ms after the hang-up" \
+	grep -q '"status":"complete"' "$T/hang-events.txt"
+wait "$other_pid"
+check "the other client's request answered" test "$(cat "$T/other.status")" = 200
+python3 - "$T/other.json" <<'PY' || fail "the other client's results"
+import json, sys
+rs = json.load(open(sys.argv[1]))
+assert [r["success"] for r in rs] == [True, True], rs
+PY
+ok
+# Written: those done before the hang-up, and per worker the one in
+# flight and at most one it was handed in the same loop round as the
+# hang-up was seen.  A busy machine may make the first number larger,
+# not the others.
+written=$(ls "$T/res/hang" | wc -l)
+check "images cancelled: $written of 100 written, $at_kill at the hang-up" \
+	test "$written" -le $((at_kill + 4))
+cancelled=$(grep -c 'hang.jpg: cancelled (the client hung up)' "$T/hang-events.txt")
+check "the other $cancelled images reported cancelled" \
+	test $((written + cancelled)) -eq 100
+# The workers are idle: no CPU time spent over half a second.
+cpu() {
+	local total=0 w
+	for w in $(pgrep -P "$SERVER_PID"); do
+		total=$((total + $(awk '{print $14 + $15}' "/proc/$w/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+c0=$(cpu)
+sleep 0.5
+check "workers idle after the hang-up" test "$(cpu)" = "$c0"
+sleep 0.2
+check "no more images written" test "$(ls "$T/res/hang" | wc -l)" = "$written"
+check "no temporary files left" \
+	test -z "$(find "$T/res" -name '.imgopt-tmp-*')"
+kill "$events_pid" 2>/dev/null
+wait "$events_pid" 2>/dev/null
+alive
+
+# An upload job whose event stream closes goes on: the page may reload
+# and come back for it.  AVIF is slow enough that two of the four files
+# are still queued when the stream goes.
+make_photo "$T/img/m.jpg" 700 500 90
+http POST /api/jobs -F 'settings={"outputFormat":"avif"}' \
+	-F "files=@$T/img/m.jpg;filename=1.jpg" -F "files=@$T/img/m.jpg;filename=2.jpg" \
+	-F "files=@$T/img/m.jpg;filename=3.jpg" -F "files=@$T/img/m.jpg;filename=4.jpg"
+expect_http 202 "upload for a stream that closes"
+job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/body")
+curl -sN "${URL}api/jobs/$job/events" >"$T/gone-events.txt" 2>/dev/null &
+sse_pid=$!
+for _ in $(seq 100); do
+	grep -q '^retry:' "$T/gone-events.txt" 2>/dev/null && break
+	sleep 0.02
+done
+kill "$sse_pid"
+wait "$sse_pid" 2>/dev/null
+curl -sN --max-time 120 "${URL}api/jobs/$job/events" >/dev/null
+http GET "/api/jobs/$job"
+expect_http 200 "job after its stream closed"
+check "job not cancelled by a closed stream" \
+	python3 -c 'import json,sys; j = json.load(open(sys.argv[1])); sys.exit(not (j["status"] == "complete" and j["succeeded"] == 4))' "$T/body"
+alive
+
+stop_server
+check "second server: SIGTERM exits 130 (got $STOP_STATUS)" test "$STOP_STATUS" = 130
+check "second server: upload root removed" test -z "$(ls "$T/tmp")"
 finish
