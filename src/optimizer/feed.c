@@ -61,6 +61,7 @@ feed_refill(struct imgopt_optimizer *o)
 		t->next = NULL;
 		enqueue(o, t);
 		o->progress.total++;
+		o->progress.input_bytes_total += t->size;
 	}
 	if (!o->explicit_head)
 		o->explicit_tail = NULL;
@@ -74,6 +75,7 @@ feed_refill(struct imgopt_optimizer *o)
 			break;
 		}
 		o->progress.total++;
+		o->progress.input_bytes_total += e->size;
 		if (e->kind == WALK_SKIPPED) {
 			outcome_emit_path(o, e->path, IMGOPT_STATUS_SKIPPED,
 					  0, e->reason);

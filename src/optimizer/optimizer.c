@@ -225,6 +225,7 @@ run_dry(struct imgopt_optimizer *o)
 
 	for (;;) {
 		struct imgopt_result r;
+		uint64_t size;
 
 		feed_refill(o);
 		t = window_pop(o->window);
@@ -240,8 +241,9 @@ run_dry(struct imgopt_optimizer *o)
 					     t->settings.output_format, o->error,
 					     sizeof(o->error))) : NULL;
 		r.optimized_size = t->size;
+		size = t->size;
 		feed_task_free(t);
-		outcome_emit(o, &r);
+		outcome_emit(o, &r, size);
 	}
 	return 0;
 }

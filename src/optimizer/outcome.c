@@ -15,13 +15,15 @@
 #include "pool/pool.h"
 #include "worker/wire.h"
 
-/* Hand one result to the caller and count it. */
+/* Hand one result to the caller and count it (see outcome.h). */
 void
-outcome_emit(struct imgopt_optimizer *o, struct imgopt_result *r)
+outcome_emit(struct imgopt_optimizer *o, struct imgopt_result *r,
+	     uint64_t input_bytes)
 {
 	struct imgopt_progress *p = &o->progress;
 
 	p->done++;
+	p->input_bytes_done += input_bytes;
 	switch (r->status) {
 	case IMGOPT_STATUS_OK:
 		p->succeeded++;
@@ -47,6 +49,8 @@ outcome_emit(struct imgopt_optimizer *o, struct imgopt_result *r)
 	p->total_final = o->walk_done && !o->explicit_head;
 	if (p->total < p->done)
 		p->total = p->done;
+	if (p->input_bytes_total < p->input_bytes_done)
+		p->input_bytes_total = p->input_bytes_done;
 	p->elapsed_ns = clock_now_ns() - o->started_ns;
 	if (o->cb.on_result)
 		o->cb.on_result(o->cb.ctx, r, p);
@@ -66,7 +70,7 @@ emit_tagged(struct imgopt_optimizer *o, const char *path,
 	r.original_path = xstrdup(path);
 	r.original_size = size;
 	r.error = reason ? xasprintf("%s: %s", path, reason) : NULL;
-	outcome_emit(o, &r);
+	outcome_emit(o, &r, size);
 }
 
 void
@@ -159,6 +163,7 @@ outcome_task_done(void *ctx, const struct pool_outcome *oc)
 	struct task *t = take_inflight(o, oc->id);
 	struct codec_reply reply, *rp = NULL;
 	struct imgopt_result r;
+	uint64_t size;
 
 	if (!t)
 		return; /* cannot happen: the pool reports each id once */
@@ -217,6 +222,7 @@ outcome_task_done(void *ctx, const struct pool_outcome *oc)
 	}
 	if (oc->kind != POOL_TASK_CANCELLED)
 		benchmark_record(o->metrics, t->found_ns, oc, rp, &r);
+	size = t->size;
 	feed_task_free(t);
-	outcome_emit(o, &r);
+	outcome_emit(o, &r, size);
 }

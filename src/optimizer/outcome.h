@@ -17,8 +17,12 @@ struct imgopt_optimizer;
 struct pool_outcome;
 struct task;
 
-/* Hand one result to the caller and count it; releases r's strings. */
-void outcome_emit(struct imgopt_optimizer *o, struct imgopt_result *r);
+/* Hand one result to the caller and count it; releases r's strings.
+ * input_bytes: the input's size as counted into input_bytes_total when it
+ * was found (the walk's or add_task()'s stat, not the worker's).
+ */
+void outcome_emit(struct imgopt_optimizer *o, struct imgopt_result *r,
+		  uint64_t input_bytes);
 
 /* A result for a path that never became a task (skipped or unreadable by
  * the walk): status, size, and reason appended to the path as the error.
