@@ -69,6 +69,12 @@ struct imgopt_progress {
 	bool total_final;	  /* the walk has finished */
 	uint64_t succeeded, failed, skipped;
 	uint64_t original_bytes, optimized_bytes; /* of succeeded images */
+	/* Input sizes as the walk (or add_task()) found them, of every input
+	 * counted in total and of those in done, whatever became of them: the
+	 * share of the work done.  The largest files go first, so the first
+	 * images done take longest and an estimate by count starts too high.
+	 */
+	uint64_t input_bytes_total, input_bytes_done;
 	uint64_t elapsed_ns;
 };
 

@@ -1,8 +1,12 @@
 /* progress.c: one status line on a terminal:
  *   [########------------]  45/120  37%  saved 12.3 MB  0:12  ETA 0:20  a.jpg
+ * and, from the first task started until the first image is done (the
+ * counts come with results):
+ *   [--------------------] starting...  0:00  a.jpg
  */
 #include "progress.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -14,8 +18,10 @@
 struct progress {
 	FILE *f;
 	char *current;
+	uint64_t created_ns;	/* the clock until the first update */
 	uint64_t last_draw_ns;
 	struct imgopt_progress last;
+	bool have_last;		/* last holds an update */
 	int drawn;
 };
 
@@ -56,6 +62,7 @@ progress_new(FILE *f)
 	if (!p)
 		abort();
 	p->f = f;
+	p->created_ns = clock_now_ns();
 	return p;
 }
 
@@ -94,6 +101,28 @@ columns(FILE *f)
 	return 80;
 }
 
+double
+progress_eta(const struct imgopt_progress *pr)
+{
+	double secs = pr->elapsed_ns / 1e9;
+	uint64_t left;
+
+	if (pr->done == 0 || !pr->total_final || pr->done >= pr->total)
+		return -1;
+	/* Largest first means the images done so far are the biggest: by
+	 * count, the first estimates would assume every image left is as
+	 * slow, by bytes they assume it is as fast per byte.
+	 */
+	if (pr->input_bytes_total > 0) {
+		if (pr->input_bytes_done == 0)
+			return -1; /* only empty or skipped inputs so far */
+		left = pr->input_bytes_total > pr->input_bytes_done ?
+			pr->input_bytes_total - pr->input_bytes_done : 0;
+		return secs / (double)pr->input_bytes_done * (double)left;
+	}
+	return secs / pr->done * (pr->total - pr->done);
+}
+
 static void
 draw(struct progress *p)
 {
@@ -101,29 +130,39 @@ draw(struct progress *p)
 	char saved[32], elapsed[32], eta[32] = "", line[512];
 	double secs = pr->elapsed_ns / 1e9;
 	double frac = pr->total ? (double)pr->done / pr->total : 0;
+	double left = progress_eta(pr);
 	int width = 20, filled = (int)(frac * width), cols = columns(p->f);
 	int n;
 
+	/* Before the first result the optimizer has told us no counts (last
+	 * is all zero): time the start from here, and say "starting" rather
+	 * than "0/0+", which looks stuck.
+	 */
+	if (!p->have_last)
+		secs = (clock_now_ns() - p->created_ns) / 1e9;
 	progress_format_bytes(saved, sizeof(saved),
 			      (double)pr->original_bytes -
 				      (double)pr->optimized_bytes);
 	progress_format_duration(elapsed, sizeof(elapsed), secs);
-	if (pr->done > 0 && pr->total_final && pr->done < pr->total) {
+	if (left >= 0) {
 		char d[24];
 
-		progress_format_duration(d, sizeof(d),
-					 secs / pr->done *
-						 (pr->total - pr->done));
+		progress_format_duration(d, sizeof(d), left);
 		snprintf(eta, sizeof(eta), "  ETA %s", d);
 	}
 	n = snprintf(line, sizeof(line), "[");
 	for (int i = 0; i < width; i++)
 		line[n++] = i < filled ? '#' : '-';
-	n += snprintf(line + n, sizeof(line) - n,
-		      "] %llu/%llu%s %3d%%  saved %s  %s%s  ",
-		      (unsigned long long)pr->done,
-		      (unsigned long long)pr->total, pr->total_final ? "" : "+",
-		      (int)(frac * 100), saved, elapsed, eta);
+	if (!p->have_last)
+		n += snprintf(line + n, sizeof(line) - n,
+			      "] starting...  %s  ", elapsed);
+	else
+		n += snprintf(line + n, sizeof(line) - n,
+			      "] %llu/%llu%s %3d%%  saved %s  %s%s  ",
+			      (unsigned long long)pr->done,
+			      (unsigned long long)pr->total,
+			      pr->total_final ? "" : "+", (int)(frac * 100),
+			      saved, elapsed, eta);
 	if (p->current && n < cols - 4) {
 		/* The current file's name, cut from the left to fit. */
 		const char *name = p->current;
@@ -146,6 +185,7 @@ progress_update(struct progress *p, const struct imgopt_progress *pr)
 	uint64_t now = clock_now_ns();
 
 	p->last = *pr;
+	p->have_last = true;
 	if (now - p->last_draw_ns < 100000000u && pr->done != pr->total)
 		return;
 	p->last_draw_ns = now;

@@ -32,4 +32,10 @@ void progress_format_bytes(char *buf, size_t size, double bytes);
 /* "1:05", "1:02:03" */
 void progress_format_duration(char *buf, size_t size, double seconds);
 
+/* Seconds left, or -1 when there is no estimate (nothing done yet, or the
+ * walk still finding files).  From the input bytes done and left when the
+ * sizes are known, else from the counts.
+ */
+double progress_eta(const struct imgopt_progress *pr);
+
 #endif

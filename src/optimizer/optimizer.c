@@ -1,18 +1,22 @@
 /* optimizer.c: the ImageOptimizer (include/imgopt/optimizer.h).
  *
  * Policy on top of the pool's mechanism: the pool pulls tasks through
- * next_task() whenever a worker has room, so the walk stays lazy and only a
- * bounded window of tasks lives in memory.  Within that window the largest
- * file goes first, so no core idles at the tail of a batch while one big
- * image is still being encoded (a static split was 1.3-1.5x slower, see
- * MEASURED.md).  Each output is written by the worker into a temp file in
- * the destination folder and renamed into place here, or unlinked on
- * failure or cancel: nothing partial is ever left under a real name.
+ * feed_next_task() whenever a worker has room, so the walk stays lazy and
+ * only a bounded window of tasks lives in memory.  Within that window the
+ * largest file goes first, so no core idles at the tail of a batch while
+ * one big image is still being encoded (a static split was 1.3-1.5x
+ * slower, see MEASURED.md).  Each output is written by the worker into a
+ * temp file in the destination folder and renamed into place when the
+ * task ends, or unlinked on failure or cancel: nothing partial is ever
+ * left under a real name.
+ *
+ * This file is the public API: it checks the options and added tasks,
+ * configures and runs the pool, handles interrupts and hands out the
+ * summary.  Feeding the pool is feed.c's, the end of each task
+ * outcome.c's; the state they share is in optimizer_state.h.
  */
 #include "imgopt/optimizer.h"
 
-#include <errno.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,475 +29,22 @@
 #include "base/loop.h"
 #include "benchmark.h"
 #include "codec/codec.h"
+#include "feed.h"
 #include "metrics/metrics.h"
 #include "nameset.h"
 #include "optimizer_internal.h"
+#include "optimizer_state.h"
+#include "outcome.h"
 #include "outpath.h"
 #include "pool/pool.h"
 #include "walk.h"
 #include "window.h"
-#include "worker/wire.h"
 
 /* Tasks examined ahead of dispatch: enough to order a typical folder by
  * size as a whole, small enough to keep memory flat for a million files.
  */
 #define WINDOW 4096
 #define GRACE_MS 2000
-
-struct task {
-	uint64_t id;
-	char *input;
-	char *output;	     /* before the format's extension is applied */
-	bool exact_output;   /* add_task() named it: use it as it is */
-	uint64_t tag;	     /* add_task()'s tag, back in the result */
-	char *tmp;	     /* temp file in the destination folder */
-	uint64_t size;
-	mode_t mode;
-	bool is_symlink;
-	struct imgopt_settings settings;
-	uint64_t found_ns;   /* walked or added: queue wait starts here */
-	uint64_t submit_ns;
-	struct task *next;   /* in-flight list */
-};
-
-struct imgopt_optimizer {
-	struct imgopt_options opts;
-	struct imgopt_callbacks cb;
-	char *out_dir;
-	struct walk *walk;
-	bool walk_done;
-	struct window *window;	 /* found, not yet dispatched */
-	struct task *explicit_head, *explicit_tail; /* add_task() queue */
-	struct task *inflight;
-	uint64_t next_id;
-	struct loop *loop;
-	struct pool *pool;
-	struct metrics *metrics;
-	struct nameset *outputs; /* derived output names written */
-	struct imgopt_progress progress;
-	struct imgopt_summary summary;
-	uint64_t started_ns;
-	volatile sig_atomic_t cancel;
-	bool cancelled_pool;
-	char error[512];
-	json_t *bench;
-	int workers, threads, inflight_n;
-};
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	if (s && !d)
-		abort();
-	return d;
-}
-
-static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
-/* ---------------------------------------------------------------- results */
-
-static void
-task_free(struct task *t)
-{
-	if (!t)
-		return;
-	free(t->input);
-	free(t->output);
-	free(t->tmp);
-	free(t);
-}
-
-/* Hand one result to the caller and count it. */
-static void
-emit(struct imgopt_optimizer *o, struct imgopt_result *r)
-{
-	struct imgopt_progress *p = &o->progress;
-
-	p->done++;
-	switch (r->status) {
-	case IMGOPT_STATUS_OK:
-		p->succeeded++;
-		p->original_bytes += r->original_size;
-		p->optimized_bytes += r->optimized_size;
-		if (r->quality > 0 && r->quality <= 100) {
-			o->summary.quality_count[r->quality]++;
-			if (!r->target_met)
-				o->summary.target_missed++;
-		}
-		break;
-	case IMGOPT_STATUS_FAILED:
-		p->failed++;
-		break;
-	case IMGOPT_STATUS_SKIPPED:
-		p->skipped++;
-		break;
-	case IMGOPT_STATUS_CANCELLED:
-		o->summary.cancelled++;
-		break;
-	}
-	/* Tasks in the window are already counted in total. */
-	p->total_final = o->walk_done && !o->explicit_head;
-	if (p->total < p->done)
-		p->total = p->done;
-	p->elapsed_ns = clock_now_ns() - o->started_ns;
-	if (o->cb.on_result)
-		o->cb.on_result(o->cb.ctx, r, p);
-	imgopt_result_release(r);
-}
-
-static void
-emit_tagged(struct imgopt_optimizer *o, const char *path,
-	    enum imgopt_status status, uint64_t size, const char *reason,
-	    uint64_t tag)
-{
-	struct imgopt_result r;
-
-	memset(&r, 0, sizeof(r));
-	r.status = status;
-	r.tag = tag;
-	r.original_path = xstrdup(path);
-	r.original_size = size;
-	r.error = reason ? xasprintf("%s: %s", path, reason) : NULL;
-	emit(o, &r);
-}
-
-static void
-emit_simple(struct imgopt_optimizer *o, const char *path,
-	    enum imgopt_status status, uint64_t size, const char *reason)
-{
-	emit_tagged(o, path, status, size, reason, 0);
-}
-
-/* ------------------------------------------------------------------ tasks */
-
-/* A task that ends before reaching a worker. */
-static void
-emit_task(struct imgopt_optimizer *o, const struct task *t,
-	  enum imgopt_status status, const char *reason)
-{
-	emit_tagged(o, t->input, status, t->size, reason, t->tag);
-}
-
-static struct task *
-task_new(struct imgopt_optimizer *o, const char *input,
-	 const struct imgopt_settings *s)
-{
-	struct task *t = xcalloc(1, sizeof(*t));
-
-	t->id = ++o->next_id;
-	t->found_ns = clock_now_ns();
-	t->input = xstrdup(input);
-	t->settings = *s;
-	return t;
-}
-
-/* Largest file first (the default), or first come first served (--order
- * given, to measure what the ordering is worth).
- */
-static void
-enqueue(struct imgopt_optimizer *o, struct task *t)
-{
-	window_push(o->window, t,
-		    o->opts.order_given ? UINT64_MAX - t->id : t->size);
-}
-
-/* Pull entries from the walk until the window is full. */
-static void
-refill(struct imgopt_optimizer *o)
-{
-	while (o->explicit_head && !window_full(o->window)) {
-		struct task *t = o->explicit_head;
-
-		o->explicit_head = t->next;
-		t->next = NULL;
-		enqueue(o, t);
-		o->progress.total++;
-	}
-	if (!o->explicit_head)
-		o->explicit_tail = NULL;
-	while (!o->walk_done && !window_full(o->window) && !o->cancel) {
-		const struct walk_entry *e = walk_next(o->walk);
-		struct task *t;
-		char err[512];
-
-		if (!e) {
-			o->walk_done = true;
-			break;
-		}
-		o->progress.total++;
-		if (e->kind == WALK_SKIPPED) {
-			emit_simple(o, e->path, IMGOPT_STATUS_SKIPPED, 0,
-				    e->reason);
-			continue;
-		}
-		if (e->kind == WALK_ERROR) {
-			emit_simple(o, e->path, IMGOPT_STATUS_FAILED, 0,
-				    e->reason);
-			continue;
-		}
-		if (e->is_symlink &&
-		    o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE) {
-			emit_simple(o, e->path, IMGOPT_STATUS_FAILED, e->size,
-				    "is a symlink: --in-place never writes "
-				    "through symlinks");
-			continue;
-		}
-		t = task_new(o, e->path, &o->opts.settings);
-		t->size = e->size;
-		t->mode = e->mode;
-		t->is_symlink = e->is_symlink;
-		t->output = outpath_resolve(e->path, e->rel,
-					    o->opts.output_mode, o->out_dir,
-					    err, sizeof(err));
-		enqueue(o, t);
-	}
-}
-
-/* Make the destination folder and the temp file; on failure the task's
- * result is emitted here and -1 returned.
- */
-static int
-prepare(struct imgopt_optimizer *o, struct task *t)
-{
-	char err[768];
-	mode_t mode;
-
-	if (outpath_make_parent(t->output, err, sizeof(err)) != 0) {
-		emit_task(o, t, IMGOPT_STATUS_FAILED, err);
-		return -1;
-	}
-	/* In place, the output inherits the input's permissions; elsewhere
-	 * it gets what a new file would.
-	 */
-	mode = o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE && t->mode ?
-		(t->mode & 07777) : (0666 & ~fsutil_umask());
-	t->tmp = fsutil_tmpfile_beside(t->output, mode);
-	if (!t->tmp) {
-		char *why = xasprintf("cannot write output folder for %s: %s",
-				      t->output, errno == ENOSPC ?
-				      "disk full (no space left on device)" :
-				      fsutil_errno_text(errno));
-
-		emit_task(o, t, IMGOPT_STATUS_FAILED, why);
-		free(why);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-next_task(void *ctx, struct pool_task *pt)
-{
-	struct imgopt_optimizer *o = ctx;
-	struct codec_request req;
-	static void *payload;
-	struct task *t;
-
-	free(payload);
-	payload = NULL;
-	for (;;) {
-		if (o->cancel)
-			return -1;
-		refill(o);
-		t = window_pop(o->window);
-		/* Serve mode waits for add_task() and pool_wake(). */
-		if (!t)
-			return o->opts.persistent ? 0 : -1;
-		if (!t->output) {
-			emit_task(o, t, IMGOPT_STATUS_FAILED,
-				  "cannot resolve output path");
-			task_free(t);
-			continue;
-		}
-		if (prepare(o, t) == 0)
-			break;
-		task_free(t);
-	}
-	memset(&req, 0, sizeof(req));
-	req.input_path = t->input;
-	req.output_path = t->tmp;
-	req.settings = t->settings;
-	req.keep_metadata = o->opts.keep_metadata;
-	req.allow_larger = o->opts.allow_larger;
-	req.min_savings_pct = o->opts.min_savings_pct;
-	req.max_pixels = o->opts.max_pixels;
-	req.max_file_size = o->opts.max_file_size;
-	req.fail_on = (enum codec_fail_on)o->opts.fail_on;
-	payload = wire_encode_request(&req, &pt->len);
-	pt->id = t->id;
-	pt->payload = payload;
-	t->submit_ns = clock_now_ns();
-	t->next = o->inflight;
-	o->inflight = t;
-	if (o->cb.on_start)
-		o->cb.on_start(o->cb.ctx, t->input, t->tag);
-	return 1;
-}
-
-static struct task *
-take_inflight(struct imgopt_optimizer *o, uint64_t id)
-{
-	for (struct task **pp = &o->inflight; *pp; pp = &(*pp)->next) {
-		struct task *t = *pp;
-
-		if (t->id == id) {
-			*pp = t->next;
-			t->next = NULL;
-			return t;
-		}
-	}
-	return NULL;
-}
-
-/* Move the finished temp file to its real name. */
-static void
-finish_ok(struct imgopt_optimizer *o, struct task *t,
-	  const struct codec_reply *reply, struct imgopt_result *r)
-{
-	char err[768];
-	char *final;
-
-	r->status = IMGOPT_STATUS_OK;
-	r->optimized_size = reply->optimized_size;
-	r->kept_original = reply->kept_original;
-	if (o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE &&
-	    reply->kept_original) {
-		/* The input already is the best version: leave it alone. */
-		unlink(t->tmp);
-		r->optimized_path = xstrdup(t->input);
-		return;
-	}
-	final = t->exact_output ?
-		xstrdup(t->output) :
-		outpath_with_format(t->output, reply->output_format, err,
-				    sizeof(err));
-	if (!final) {
-		r->status = IMGOPT_STATUS_FAILED;
-		r->error = xasprintf("%s: %s", t->input, err);
-		unlink(t->tmp);
-		return;
-	}
-	/* Derived names can clash within a batch; an exact path a caller
-	 * chose (the HTTP API) may be written again on purpose, and a
-	 * server's set would only grow.
-	 */
-	if (o->opts.output_mode != IMGOPT_OUTPUT_IN_PLACE && !t->exact_output &&
-	    !o->opts.persistent && !nameset_add(o->outputs, final)) {
-		r->status = IMGOPT_STATUS_FAILED;
-		r->error = xasprintf("%s: output %s was already written by "
-				     "another input in this run",
-				     t->input, final);
-		unlink(t->tmp);
-		free(final);
-		return;
-	}
-	if (rename(t->tmp, final) != 0) {
-		r->status = IMGOPT_STATUS_FAILED;
-		r->error = xasprintf("%s: cannot write %s: %s", t->input, final,
-				     fsutil_errno_text(errno));
-		unlink(t->tmp);
-		free(final);
-		return;
-	}
-	r->optimized_path = final;
-}
-
-static void
-task_done(void *ctx, const struct pool_outcome *oc)
-{
-	struct imgopt_optimizer *o = ctx;
-	struct task *t = take_inflight(o, oc->id);
-	struct codec_reply reply, *rp = NULL;
-	struct imgopt_result r;
-
-	if (!t)
-		return; /* cannot happen: the pool reports each id once */
-	memset(&r, 0, sizeof(r));
-	r.original_path = xstrdup(t->input);
-	r.original_size = t->size;
-	r.tag = t->tag;
-	r.attempts = oc->attempts;
-	r.queue_ns = oc->dispatch_ns > t->found_ns ?
-		oc->dispatch_ns - t->found_ns : 0;
-	r.total_ns = oc->reply_ns > t->found_ns ?
-		oc->reply_ns - t->found_ns : 0;
-	switch (oc->kind) {
-	case POOL_TASK_DONE:
-		if (wire_decode_reply(oc->payload, oc->len, &reply) != 0) {
-			r.status = IMGOPT_STATUS_FAILED;
-			r.error = xasprintf("%s: internal error: malformed "
-					    "reply from worker", t->input);
-			unlink(t->tmp);
-			break;
-		}
-		rp = &reply;
-		r.original_size = reply.original_size ? reply.original_size :
-							t->size;
-		r.input_format = reply.input_format;
-		r.output_format = reply.output_format;
-		r.width = reply.out_width;
-		r.height = reply.out_height;
-		r.worker_ns = reply.header_ns + reply.pipeline_ns;
-		r.header_ns = reply.header_ns;
-		r.pipeline_ns = reply.pipeline_ns;
-		r.megapixels = (double)reply.in_width * reply.in_height / 1e6;
-		r.quality = reply.quality;
-		r.score = reply.score;
-		r.target_met = reply.target_met;
-		if (reply.ok) {
-			finish_ok(o, t, &reply, &r);
-		} else {
-			r.status = IMGOPT_STATUS_FAILED;
-			r.error = xasprintf("%s: %s", t->input, reply.error);
-			unlink(t->tmp);
-		}
-		break;
-	case POOL_TASK_CRASHED:
-	case POOL_TASK_TIMED_OUT:
-		r.status = IMGOPT_STATUS_FAILED;
-		r.error = xasprintf("%s: %s", t->input, oc->message);
-		unlink(t->tmp);
-		break;
-	case POOL_TASK_CANCELLED:
-		r.status = IMGOPT_STATUS_CANCELLED;
-		r.error = xasprintf("%s: cancelled (the run was interrupted)",
-				    t->input);
-		unlink(t->tmp);
-		break;
-	}
-	if (oc->kind != POOL_TASK_CANCELLED)
-		benchmark_record(o->metrics, t->found_ns, oc, rp, &r);
-	task_free(t);
-	emit(o, &r);
-}
-
-/* ------------------------------------------------------------ public API */
 
 void
 imgopt_options_init(struct imgopt_options *o)
@@ -603,7 +154,7 @@ imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
 	if (imgopt_settings_validate(settings ? settings : &o->opts.settings,
 				     err, err_size))
 		return -1;
-	t = task_new(o, input, settings ? settings : &o->opts.settings);
+	t = feed_task_new(o, input, settings ? settings : &o->opts.settings);
 	t->tag = tag;
 	if (stat(input, &st) == 0) {
 		t->size = (uint64_t)st.st_size;
@@ -674,8 +225,9 @@ run_dry(struct imgopt_optimizer *o)
 
 	for (;;) {
 		struct imgopt_result r;
+		uint64_t size;
 
-		refill(o);
+		feed_refill(o);
 		t = window_pop(o->window);
 		if (!t)
 			break;
@@ -689,8 +241,9 @@ run_dry(struct imgopt_optimizer *o)
 					     t->settings.output_format, o->error,
 					     sizeof(o->error))) : NULL;
 		r.optimized_size = t->size;
-		task_free(t);
-		emit(o, &r);
+		size = t->size;
+		feed_task_free(t);
+		outcome_emit(o, &r, size);
 	}
 	return 0;
 }
@@ -728,8 +281,8 @@ imgopt_optimizer_run(struct imgopt_optimizer *o)
 	cfg.task_timeout_ms = (uint64_t)o->opts.timeout_s * 1000;
 	cfg.grace_ms = GRACE_MS;
 	cfg.ctx = o;
-	cfg.next_task = next_task;
-	cfg.task_done = task_done;
+	cfg.next_task = feed_next_task;
+	cfg.task_done = outcome_task_done;
 	loop_on_signal(o->loop, SIGINT, on_interrupt, o);
 	loop_on_signal(o->loop, SIGTERM, on_interrupt, o);
 	if (o->opts.benchmark)
@@ -748,16 +301,17 @@ done:
 	/* Tasks never handed to a worker (interrupted run): say so, and
 	 * leave no temp file behind.
 	 */
-	for (struct task *t; (t = window_pop(o->window)) != NULL; task_free(t))
-		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
-			  "cancelled (the run was interrupted)");
+	for (struct task *t; (t = window_pop(o->window)) != NULL;
+	     feed_task_free(t))
+		outcome_emit_task(o, t, IMGOPT_STATUS_CANCELLED,
+				  "cancelled (the run was interrupted)");
 	while (o->explicit_head) {
 		struct task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
-		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
-			  "cancelled (the run was interrupted)");
-		task_free(t);
+		outcome_emit_task(o, t, IMGOPT_STATUS_CANCELLED,
+				  "cancelled (the run was interrupted)");
+		feed_task_free(t);
 	}
 	o->explicit_tail = NULL;
 	o->summary.wall_ns = clock_now_ns() - o->started_ns;
@@ -828,13 +382,13 @@ imgopt_optimizer_cancel_tagged(struct imgopt_optimizer *o, uint64_t want,
 	while ((t = keep) != NULL) {
 		keep = t->next;
 		t->next = NULL;
-		enqueue(o, t);
+		feed_enqueue(o, t);
 	}
 	while ((t = drop) != NULL) {
 		drop = t->next;
-		emit_task(o, t, IMGOPT_STATUS_CANCELLED,
-			  reason ? reason : "cancelled");
-		task_free(t);
+		outcome_emit_task(o, t, IMGOPT_STATUS_CANCELLED,
+				  reason ? reason : "cancelled");
+		feed_task_free(t);
 		n++;
 	}
 	return n;
@@ -874,12 +428,12 @@ imgopt_optimizer_free(struct imgopt_optimizer *o)
 	pool_free(o->pool);
 	loop_free(o->loop);
 	for (struct task *t; (t = window_pop(o->window)) != NULL;)
-		task_free(t);
+		feed_task_free(t);
 	while (o->explicit_head) {
 		struct task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
-		task_free(t);
+		feed_task_free(t);
 	}
 	while (o->inflight) {
 		struct task *t = o->inflight;
@@ -887,7 +441,7 @@ imgopt_optimizer_free(struct imgopt_optimizer *o)
 		o->inflight = t->next;
 		if (t->tmp)
 			unlink(t->tmp);
-		task_free(t);
+		feed_task_free(t);
 	}
 	walk_free(o->walk);
 	metrics_free(o->metrics);

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct task; /* optimizer.c's; the window only holds pointers to them */
+struct task; /* optimizer_state.h's; the window only holds pointers to them */
 struct window;
 
 /* An empty window for up to cap tasks (cap >= 1).  Aborts when out of

@@ -2,7 +2,9 @@
  * (pool.h).  Mechanism only: dispatch, deadlines, death, retry-once,
  * respawn and shutdown; the caller decides what a task and a reply mean.
  * One worker process and its socket are a slot (slot.c); this file owns
- * the tasks (task.c) and decides what each slot event means for them.
+ * the tasks (task.c): it pulls them, dispatches them, reports them, cancels
+ * and shuts down.  What a death, a time-out or a broken worker means for
+ * them is fault.c's.
  *
  * Each worker holds one slot and the queue of tasks sent to it, oldest
  * first; the worker answers in order, so the head of the queue is the task
@@ -11,8 +13,6 @@
  * back from a dead worker ever do, because next_task() is called only when
  * a slot has room.
  *
- * A death is settled when the slot reports the reap (worker_on_exited()),
- * after the slot has delivered every reply the worker sent before dying.
  * SIGCHLD is the pool's (one pool per loop): it asks each slot to reap.
  *
  * Every path that ends a task goes through pool_report(), which is the one
@@ -27,6 +27,8 @@
 
 #include "base/clock.h"
 #include "base/loop.h"
+#include "fault.h"
+#include "pool_internal.h"
 #include "proto.h"
 #include "slot.h"
 #include "task.h"
@@ -38,73 +40,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 
-/* Deaths before READY, in a row across all slots, before giving up. */
-#define POOL_START_FAILURES_MAX 5
 /* pool_free(): how long idle workers get to obey QUIT. */
 #define POOL_QUIT_GRACE_MS 1000
-#define POOL_MSG_MAX 1024
-#define POOL_ERR_MAX 768
 
-/* One slot and the tasks sent to its worker. */
-struct worker {
-	struct pool *pool;
-	int index;
-	struct slot slot;
-	struct task_list q;	/* sent to this worker, head = in progress */
-	uint64_t head_since_ns; /* the head's deadline counts from here */
-	uint64_t busy_since_ns;
-	uint64_t deadline;	/* timer for the head's deadline */
-	uint64_t done_here;	/* replies from this process */
-};
-
-struct pool {
-	struct loop *loop;
-	struct pool_config cfg;
-	char **argv;		/* our copy of cfg.worker_argv */
-	struct worker *workers;
-	struct pool_worker_stats *wstats;
-	struct task_list pending;
-	size_t held;		/* pulled and not reported yet */
-
-	bool in_run;		/* task callbacks allowed */
-	bool source_done;	/* next_task() returned -1 */
-	bool source_waiting;	/* next_task() returned 0, no wake since */
-	bool cancel_requested;
-	bool cancel_started;
-	bool fatal;
-	bool freeing;
-	int start_failures;	/* deaths before READY since the last READY */
-	int idle_deaths;	/* deaths of workers that never did a task,
-				   since the last reply */
-
-	uint64_t wake_timer;
-	uint64_t cancel_timer;
-	uint64_t grace_timer;
-
-	uint64_t tasks_submitted;
-	uint64_t retries;
-	uint64_t deaths;
-	uint64_t timeouts;
-	uint64_t started_ns;
-
-	char error[POOL_ERR_MAX];
-	char msg[POOL_MSG_MAX];	/* the message of the outcome being built */
-};
-
-enum fail_kind {
-	FAIL_CRASH,	/* head: retry once, then CRASHED */
-	FAIL_TIMEOUT,	/* head: TIMED_OUT */
-	FAIL_CANCEL,	/* all: CANCELLED */
-};
-
-static void pool_fill(struct pool *pool);
-static void worker_on_deadline(struct loop *loop, void *ctx);
 static void pool_on_grace(struct loop *loop, void *ctx);
-static void pool_fail(struct pool *pool, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Hand the outcome of t to the caller: the only caller of task_done().
  * t must be in no list; pool_report() also frees it.
@@ -132,7 +73,7 @@ pool_report_raw(struct pool *pool, const struct task *t,
 }
 
 /* Report t (see pool_report_raw) and free it. */
-static void
+void
 pool_report(struct pool *pool, struct task *t, enum pool_outcome_kind kind,
 	    const char *message, const void *payload, size_t len)
 {
@@ -141,7 +82,7 @@ pool_report(struct pool *pool, struct task *t, enum pool_outcome_kind kind,
 }
 
 /* The message for outcomes that did not come from a worker's reply. */
-static const char *
+const char *
 pool_cancel_message(const struct pool *pool)
 {
 	return pool->fatal ? pool->error : "cancelled";
@@ -158,148 +99,6 @@ pool_cancel_pending(struct pool *pool)
 			    pool_cancel_message(pool), NULL, 0);
 }
 
-/* Disarm the head task's deadline. */
-static void
-worker_cancel_deadline(struct worker *w)
-{
-	if (w->deadline) {
-		loop_timer_cancel(w->pool->loop, w->deadline);
-		w->deadline = 0;
-	}
-}
-
-/* Start a new process in the worker's slot (see slot_spawn()). */
-static int
-worker_spawn(struct worker *w)
-{
-	w->done_here = 0;
-	return slot_spawn(&w->slot, w->pool->error, sizeof(w->pool->error));
-}
-
-/* SIGKILL the worker and stop talking to it; its tasks are the caller's
- * to settle.  The reap respawns.
- */
-static void
-worker_kill(struct worker *w, const char *reason)
-{
-	worker_cancel_deadline(w);
-	slot_kill(&w->slot, reason);
-}
-
-/* Arm the deadline timer for the head task if none is armed.  A timer
- * armed for an earlier head fires early and re-arms (worker_on_deadline),
- * which saves a cancel and a new timer per task.
- */
-static void
-worker_arm_deadline(struct worker *w)
-{
-	struct pool *pool = w->pool;
-	uint64_t now, deadline, ms;
-
-	if (!pool->cfg.task_timeout_ms || w->deadline || !w->q.head)
-		return;
-	now = clock_now_ns();
-	deadline = w->head_since_ns + pool->cfg.task_timeout_ms * 1000000u;
-	ms = deadline > now ? (deadline - now + 999999u) / 1000000u : 0;
-	w->deadline = loop_timer(pool->loop, ms, worker_on_deadline, w);
-}
-
-/* Take all tasks off a worker that is gone or being killed: the head
- * (the task it was working on) as kind says, the others back to the front
- * of the pending queue as if never sent.  msg: the head's message.
- */
-static void
-worker_fail_tasks(struct worker *w, enum fail_kind kind, const char *msg)
-{
-	struct pool *pool = w->pool;
-	struct task_list back = { 0 };
-	struct task_list cancelled = { 0 };
-	struct task *head, *t;
-	enum pool_outcome_kind head_kind = POOL_TASK_CRASHED;
-	bool report_head = true;
-
-	if (!w->q.head)
-		return;
-	pool->wstats[w->index].busy_ns += clock_now_ns() - w->busy_since_ns;
-	head = task_list_pop(&w->q);
-	if (kind == FAIL_CANCEL ||
-	    (kind == FAIL_CRASH && head->attempts < 2 &&
-	     pool->cancel_requested)) {
-		/* Cancelled, or would have been retried after a cancel. */
-		head_kind = POOL_TASK_CANCELLED;
-		msg = pool_cancel_message(pool);
-	} else if (kind == FAIL_TIMEOUT) {
-		head_kind = POOL_TASK_TIMED_OUT;
-	} else if (head->attempts < 2) {
-		/* Retry once, first in line, on whichever worker frees up
-		 * next: never this process, which is dead.
-		 */
-		pool->retries++;
-		task_list_push(&back, head);
-		report_head = false;
-	}
-	while ((t = task_list_pop(&w->q))) {
-		/* Innocent: it never ran, so this dispatch does not count. */
-		t->attempts--;
-		if (kind == FAIL_CANCEL || pool->cancel_requested)
-			task_list_push(&cancelled, t);
-		else
-			task_list_push(&back, t);
-	}
-	/* Lists first, callbacks after: the caller sees a settled pool. */
-	task_list_prepend(&pool->pending, &back);
-	if (report_head)
-		pool_report(pool, head, head_kind, msg, NULL, 0);
-	while ((t = task_list_pop(&cancelled)))
-		pool_report(pool, t, POOL_TASK_CANCELLED,
-			    pool_cancel_message(pool), NULL, 0);
-}
-
-/* A worker died or was killed before READY (status: its wait status, or
- * -1 when the pool killed it): after a few in a row, and at once for
- * POOL_WORKER_EXIT_FATAL, give up instead of respawning forever.
- */
-static void
-pool_start_failed(struct pool *pool, int status, const char *msg)
-{
-	pool->start_failures++;
-	if (status != -1 && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == POOL_WORKER_EXIT_FATAL)
-		pool_fail(pool, "worker cannot start: %s", msg);
-	else if (pool->start_failures >= POOL_START_FAILURES_MAX)
-		pool_fail(pool,
-			  "workers keep dying before they are ready (%d in a "
-			  "row): %s",
-			  pool->start_failures, msg);
-}
-
-/* slot_ops: the worker said READY. */
-static void
-worker_on_ready(void *ctx)
-{
-	struct worker *w = ctx;
-
-	w->pool->start_failures = 0;
-}
-
-/* slot_ops: the worker broke the protocol, or hung in its start-up: kill
- * it and treat it as a crash of its head task.
- */
-static void
-worker_on_broken(void *ctx, const char *reason)
-{
-	struct worker *w = ctx;
-	struct pool *pool = w->pool;
-
-	worker_kill(w, reason);
-	/* The first reason it was killed for: a worker that closed its
-	 * socket and lingered was killed for that before it timed out.
-	 */
-	if (!w->slot.ready_seen)
-		pool_start_failed(pool, -1, w->slot.kill_reason);
-	snprintf(pool->msg, sizeof(pool->msg), "%s", reason);
-	worker_fail_tasks(w, FAIL_CRASH, pool->msg);
-}
 
 /* slot_ops: a reply, which must be for the task in progress. */
 static void
@@ -327,43 +126,6 @@ worker_on_result(void *ctx, uint64_t id, const void *payload, size_t len)
 	pool_report(pool, t, POOL_TASK_DONE, NULL, payload, len);
 }
 
-/* slot_ops: the worker's process has been reaped (status, or -1 when
- * someone else reaped it).  Settle its tasks and respawn.
- */
-static void
-worker_on_exited(void *ctx, int status, bool killed)
-{
-	struct worker *w = ctx;
-	struct pool *pool = w->pool;
-
-	worker_cancel_deadline(w);
-	if (!pool->freeing)
-		pool->deaths++;
-	/* Killed: the pool settled its tasks when it killed it. */
-	if (!killed) {
-		const char *msg = slot_death_message(&w->slot, status,
-						     pool->msg,
-						     sizeof(pool->msg));
-
-		if (!w->slot.ready_seen) {
-			pool_start_failed(pool, status, msg);
-		} else if (!w->q.head && !w->done_here &&
-			   ++pool->idle_deaths >= POOL_START_FAILURES_MAX) {
-			/* READY, then dead with nothing to blame, again
-			 * and again: as hopeless as dying before READY.
-			 */
-			pool_fail(pool,
-				  "workers keep dying before doing any work "
-				  "(%d in a row): %s",
-				  pool->idle_deaths, msg);
-		}
-		worker_fail_tasks(w, FAIL_CRASH, msg);
-	}
-	if (pool->fatal || pool->cancel_requested || pool->freeing)
-		return;
-	if (worker_spawn(w) < 0)
-		pool_fail(pool, "%s", pool->error);
-}
 
 /* slot_ops: socket events handled; a worker may have room now. */
 static void
@@ -418,47 +180,6 @@ pool_on_sigchld(struct loop *loop, int signo, void *ctx)
 	pool_fill(pool);
 }
 
-/* Format a duration in ms the way messages show it: "120 s", "300 ms",
- * "1.5 s".
- */
-static void
-pool_format_ms(char *buf, size_t size, uint64_t ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, size, "%llu s", (unsigned long long)(ms / 1000));
-	else if (ms < 1000)
-		snprintf(buf, size, "%llu ms", (unsigned long long)ms);
-	else
-		snprintf(buf, size, "%.1f s", (double)ms / 1000.0);
-}
-
-/* The head task's deadline: re-arm if it was armed for an earlier head,
- * else kill the worker and report the head TIMED_OUT.
- */
-static void
-worker_on_deadline(struct loop *loop, void *ctx)
-{
-	struct worker *w = ctx;
-	struct pool *pool = w->pool;
-	uint64_t now = clock_now_ns();
-	char dur[32];
-
-	(void)loop;
-	w->deadline = 0;
-	if (w->slot.state != SLOT_READY || !w->q.head ||
-	    !pool->cfg.task_timeout_ms)
-		return;
-	if (now - w->head_since_ns < pool->cfg.task_timeout_ms * 1000000u) {
-		worker_arm_deadline(w);
-		return;
-	}
-	pool->timeouts++;
-	pool_format_ms(dur, sizeof(dur), pool->cfg.task_timeout_ms);
-	worker_kill(w, "timed out");
-	snprintf(pool->msg, sizeof(pool->msg), "timed out after %s", dur);
-	worker_fail_tasks(w, FAIL_TIMEOUT, pool->msg);
-	pool_fill(pool);
-}
 
 /* Is the worker ready for one more task? */
 static bool
@@ -524,7 +245,7 @@ pool_pull(struct pool *pool)
 /* Dispatch while a worker has room: requeued tasks first, then new ones
  * from the caller.
  */
-static void
+void
 pool_fill(struct pool *pool)
 {
 	if (!pool->in_run)
@@ -606,7 +327,7 @@ pool_on_cancel(struct loop *loop, void *ctx)
 }
 
 /* Give up: record the error and cancel with no grace. */
-static void
+void
 pool_fail(struct pool *pool, const char *fmt, ...)
 {
 	char buf[POOL_ERR_MAX];
