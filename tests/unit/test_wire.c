@@ -74,7 +74,8 @@ assert_same_request(const struct codec_request *a,
 	assert_int_equal(a->settings.quality_global,
 			 b->settings.quality_global);
 	for (f = 0; f < IMGOPT_FORMAT_COUNT; f++)
-		assert_int_equal(a->settings.quality[f], b->settings.quality[f]);
+		assert_int_equal(a->settings.quality[f],
+				 b->settings.quality[f]);
 	assert_int_equal(a->settings.resize_mode, b->settings.resize_mode);
 	assert_int_equal(a->settings.resize_size, b->settings.resize_size);
 	assert_int_equal(a->settings.resize_width, b->settings.resize_width);
