@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,24 +130,33 @@ parse(struct cli_options *cli, struct printed *p, ...)
 }
 
 /* cmd_optimize() on the arguments: its exit status.  Only for arguments
- * that never get past the option parser (no workers are started).
+ * that never get past the option parser (no workers are started; see
+ * main() for when they would).
  */
 static int
 run_cmd(struct printed *p, ...)
 {
 	FILE *out, *err;
-	int so, se, rc;
+	int so, se, rc, cwd;
 	va_list ap;
 
 	va_start(ap, p);
 	make_args(ap);
 	va_end(ap);
 	reset_getopt();
+	/* In the scratch folder, so that a run that should never have
+	 * started finds and writes nothing of the source tree.
+	 */
+	cwd = open(".", O_RDONLY | O_DIRECTORY);
+	assert_true(cwd >= 0);
+	assert_int_equal(chdir(test_dir), 0);
 	so = catch_begin(stdout, &out);
 	se = catch_begin(stderr, &err);
 	rc = cmd_optimize(nargs, args);
 	catch_end(stderr, err, se, p->err, sizeof(p->err));
 	catch_end(stdout, out, so, p->out, sizeof(p->out));
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
 	return rc;
 }
 
@@ -790,7 +800,7 @@ test_exit_codes(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
@@ -805,5 +815,12 @@ main(void)
 		cmocka_unit_test(test_exit_codes),
 	};
 
+	/* The pool spawns /proc/self/exe as its workers: should a broken
+	 * option parser let run_cmd() start a run, this binary would be
+	 * started as a worker and run every test again, spawning workers
+	 * of its own.  Fail as a worker instead.
+	 */
+	if (argc > 1 && !strcmp(argv[1], "__worker"))
+		return 1;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
