@@ -1,7 +1,7 @@
 /* test_codec.c: codec_run() against real libvips on images made here.
  *
- * Every input is generated with libvips (or by hand, byte by byte) into a
- * mkdtemp() directory, so the test needs no data files.
+ * Every input is generated with libvips (testutil.c, or by hand, byte by
+ * byte) into a mkdtemp() directory, so the test needs no data files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,24 +21,16 @@
 #include <vips/vips.h>
 
 #include "base/clock.h"
-#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "codec/metadata.h"
 #include "codec/sniff.h"
 
-static char test_dir[] = "/tmp/test-codec-XXXXXX";
+#include "testutil.h"
 
 #define SECRET_ARTIST "imgopt-secret-artist"
 #define SECRET_XMP "imgopt-secret-xmp"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* A path in the test directory; freed by the caller with g_free(). */
-static char *
-tpath(const char *name)
-{
-	return g_build_filename(test_dir, name, NULL);
-}
 
 static struct codec_request
 base_request(void)
@@ -55,15 +47,16 @@ base_request(void)
 	return req;
 }
 
-/* Run the codec on test_dir/in into a fresh test_dir/out.  Returns the
- * output path (g_free) and fills *reply.
+/* Run the codec on in (a name in the scratch folder, or an absolute path)
+ * into a fresh "out" there.  Returns the output path (g_free) and fills
+ * *reply.
  */
 static char *
 run_codec(struct codec_request *req, const char *in,
 	  struct codec_reply *reply)
 {
-	char *in_path = in[0] == '/' ? g_strdup(in) : tpath(in);
-	char *out_path = tpath("out");
+	char *in_path = in[0] == '/' ? g_strdup(in) : testutil_path(in);
+	char *out_path = testutil_path("out");
 	int fd = open(out_path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 
 	assert_true(fd >= 0);
@@ -96,82 +89,14 @@ expect_error(struct codec_request *req, const char *in, const char *want)
 	g_free(out);
 }
 
-/* A smooth colour image: gradients, so encoders behave as on photos. */
-static VipsImage *
-make_smooth(int w, int h, int bands)
-{
-	VipsImage *xyz, *x, *y, *sum, *bandsv[4], *joined, *out;
-	int i;
-
-	assert_int_equal(vips_xyz(&xyz, w, h, NULL), 0);
-	assert_int_equal(vips_extract_band(xyz, &x, 0, NULL), 0);
-	assert_int_equal(vips_extract_band(xyz, &y, 1, NULL), 0);
-	assert_int_equal(vips_add(x, y, &sum, NULL), 0);
-	for (i = 0; i < bands; i++) {
-		VipsImage *t;
-		double a = 200.0 / (w + h) * (i + 1) / bands;
-
-		assert_int_equal(vips_linear1(i % 2 ? x : sum, &t, a,
-					      20.0 * i + 10, NULL),
-				 0);
-		assert_int_equal(vips_cast(t, &bandsv[i], VIPS_FORMAT_UCHAR,
-					   NULL),
-				 0);
-		g_object_unref(t);
-	}
-	assert_int_equal(vips_bandjoin(bandsv, &joined, bands, NULL), 0);
-	assert_int_equal(vips_copy(joined, &out, "interpretation",
-				   bands >= 3 ? VIPS_INTERPRETATION_sRGB :
-						VIPS_INTERPRETATION_B_W,
-				   NULL),
-			 0);
-	for (i = 0; i < bands; i++)
-		g_object_unref(bandsv[i]);
-	g_object_unref(joined);
-	g_object_unref(sum);
-	g_object_unref(x);
-	g_object_unref(y);
-	g_object_unref(xyz);
-	return out;
-}
-
-/* Noise: incompressible, so re-encoding at a higher quality grows it. */
-static VipsImage *
-make_noise(int w, int h, int bands)
-{
-	VipsImage *b[4], *joined, *out;
-	int i;
-
-	for (i = 0; i < bands; i++) {
-		VipsImage *n;
-
-		assert_int_equal(vips_gaussnoise(&n, w, h, "mean", 128.0,
-						 "sigma", 50.0, NULL),
-				 0);
-		assert_int_equal(vips_cast(n, &b[i], VIPS_FORMAT_UCHAR, NULL),
-				 0);
-		g_object_unref(n);
-	}
-	assert_int_equal(vips_bandjoin(b, &joined, bands, NULL), 0);
-	assert_int_equal(vips_copy(joined, &out, "interpretation",
-				   bands >= 3 ? VIPS_INTERPRETATION_sRGB :
-						VIPS_INTERPRETATION_B_W,
-				   NULL),
-			 0);
-	for (i = 0; i < bands; i++)
-		g_object_unref(b[i]);
-	g_object_unref(joined);
-	return out;
-}
-
-/* Save im as test_dir/name in fmt.  Written to a plain name and renamed,
- * so names with "[...]" are never parsed by libvips.
+/* Save im as name in the scratch folder, in fmt.  Written to a plain name
+ * and renamed, so names with "[...]" are never parsed by libvips.
  */
 static void
 save_as(VipsImage *im, const char *name, enum imgopt_format fmt, int q)
 {
-	char *tmp = tpath("saving.tmp");
-	char *path = tpath(name);
+	char *tmp = testutil_path("saving.tmp");
+	char *path = testutil_path(name);
 	int r = -1;
 
 	switch (fmt) {
@@ -202,7 +127,7 @@ save_as(VipsImage *im, const char *name, enum imgopt_format fmt, int q)
 static void
 write_bytes(const char *name, const void *data, size_t len)
 {
-	char *path = tpath(name);
+	char *path = testutil_path(name);
 
 	assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
 	g_free(path);
@@ -260,21 +185,6 @@ pixel(VipsImage *im, int x, int y, double *v, int want_bands)
 	for (i = 0; i < want_bands; i++)
 		v[i] = p[i];
 	g_free(p);
-}
-
-/* Largest absolute difference between two images' pixels. */
-static double
-max_diff(VipsImage *a, VipsImage *b)
-{
-	VipsImage *d, *abs;
-	double m;
-
-	assert_int_equal(vips_subtract(a, b, &d, NULL), 0);
-	assert_int_equal(vips_abs(d, &abs, NULL), 0);
-	assert_int_equal(vips_max(abs, &m, NULL), 0);
-	g_object_unref(abs);
-	g_object_unref(d);
-	return m;
 }
 
 static uint32_t
@@ -402,16 +312,14 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(test_dir))
-		return -1;
-	return codec_init("test_codec", 1);
+	return testutil_setup("codec");
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	fsutil_remove_tree(test_dir);
+	testutil_teardown();
 	codec_shutdown();
 	return 0;
 }
@@ -426,7 +334,7 @@ test_output_formats(void **state)
 		IMGOPT_FORMAT_JPEG, IMGOPT_FORMAT_PNG, IMGOPT_FORMAT_WEBP,
 		IMGOPT_FORMAT_AVIF,
 	};
-	VipsImage *im = make_smooth(64, 48, 3);
+	VipsImage *im = testutil_smooth(64, 48, 3);
 	size_t i;
 
 	(void)state;
@@ -521,8 +429,8 @@ test_resize_modes(void **state)
 		{ IMGOPT_RESIZE_LONGEST, 333, 0, 0, true, 333, 167 },
 		{ IMGOPT_RESIZE_NONE, 0, 150, 30, false, 150, 30 },
 	};
-	VipsImage *im = make_smooth(400, 200, 3);
-	VipsImage *big = make_smooth(2000, 1000, 3);
+	VipsImage *im = testutil_smooth(400, 200, 3);
+	VipsImage *big = testutil_smooth(2000, 1000, 3);
 	size_t i;
 
 	(void)state;
@@ -549,7 +457,7 @@ test_alpha(void **state)
 	static const enum imgopt_format fmts[] = {
 		IMGOPT_FORMAT_PNG, IMGOPT_FORMAT_WEBP, IMGOPT_FORMAT_AVIF,
 	};
-	VipsImage *im = make_smooth(64, 64, 4);
+	VipsImage *im = testutil_smooth(64, 64, 4);
 	size_t i;
 	int size;
 
@@ -598,8 +506,8 @@ test_alpha(void **state)
 static void
 test_grey(void **state)
 {
-	VipsImage *g = make_smooth(64, 64, 1);
-	VipsImage *ga = make_smooth(64, 64, 2);
+	VipsImage *g = testutil_smooth(64, 64, 1);
+	VipsImage *ga = testutil_smooth(64, 64, 2);
 	struct codec_request req;
 	struct codec_reply reply;
 	char *out;
@@ -648,7 +556,7 @@ test_grey(void **state)
 static void
 test_grey_icc(void **state)
 {
-	VipsImage *g = make_smooth(64, 48, 1), *t;
+	VipsImage *g = testutil_smooth(64, 48, 1), *t;
 	struct codec_request req = base_request();
 	struct codec_reply reply;
 	unsigned char *icc;
@@ -680,7 +588,7 @@ test_grey_icc(void **state)
 static void
 test_16bit(void **state)
 {
-	VipsImage *im = make_smooth(48, 32, 3), *wide, *t;
+	VipsImage *im = testutil_smooth(48, 32, 3), *wide, *t;
 	struct codec_request req;
 	struct codec_reply reply;
 	char *out;
@@ -732,18 +640,9 @@ test_16bit(void **state)
 static void
 save_oriented(const char *name, int orientation)
 {
-	VipsImage *grey, *t, *im;
+	VipsImage *im = testutil_constant(64, 32, 3, 128), *t;
 	double red[] = { 255, 0, 0 };
 
-	assert_int_equal(vips_black(&t, 64, 32, "bands", 3, NULL), 0);
-	assert_int_equal(vips_linear1(t, &grey, 1.0, 128.0, NULL), 0);
-	g_object_unref(t);
-	assert_int_equal(vips_cast(grey, &t, VIPS_FORMAT_UCHAR, NULL), 0);
-	g_object_unref(grey);
-	assert_int_equal(vips_copy(t, &im, "interpretation",
-				   VIPS_INTERPRETATION_sRGB, NULL),
-			 0);
-	g_object_unref(t);
 	assert_int_equal(vips_draw_rect(im, red, 3, 0, 0, 16, 16, "fill",
 					TRUE, NULL),
 			 0);
@@ -836,7 +735,7 @@ test_orientation(void **state)
 static void
 test_icc(void **state)
 {
-	VipsImage *im = make_smooth(64, 48, 3), *t;
+	VipsImage *im = testutil_smooth(64, 48, 3), *t;
 	struct codec_request req;
 	struct codec_reply reply;
 	const void *icc;
@@ -903,10 +802,10 @@ test_icc(void **state)
 static void
 test_never_worse(void **state)
 {
-	VipsImage *im = make_noise(128, 96, 3);
+	VipsImage *im = testutil_noise(128, 96, 3);
 	struct codec_request req;
 	struct codec_reply reply;
-	char *out, *in = tpath("small.jpg");
+	char *out, *in = testutil_path("small.jpg");
 	gchar *a, *b;
 	size_t alen, blen;
 
@@ -949,7 +848,7 @@ test_never_worse(void **state)
 	g_free(out);
 
 	/* Savings below min_savings_pct keep the input too. */
-	im = make_smooth(256, 256, 3);
+	im = testutil_smooth(256, 256, 3);
 	save_as(im, "smooth.jpg", IMGOPT_FORMAT_JPEG, 92);
 	g_object_unref(im);
 	req = base_request();
@@ -973,11 +872,12 @@ test_never_worse(void **state)
 static void
 test_jpeg_lossless(void **state)
 {
-	VipsImage *noise = make_noise(96, 64, 3), *grey = make_noise(40, 24, 1);
+	VipsImage *noise = testutil_noise(96, 64, 3);
+	VipsImage *grey = testutil_noise(40, 24, 1);
 	VipsImage *im = with_metadata(noise, 6);
 	struct codec_request req;
 	struct codec_reply reply;
-	char *out, *in_path = tpath("lossless.jpg");
+	char *out, *in_path = testutil_path("lossless.jpg");
 	VipsImage *a, *b;
 	gchar *bytes;
 	size_t len;
@@ -1002,7 +902,7 @@ test_jpeg_lossless(void **state)
 	b = load_path(out);
 	assert_int_equal(b->Xsize, 96);
 	assert_int_equal(b->Ysize, 64);
-	assert_true(max_diff(a, b) == 0.0);
+	assert_true(testutil_max_diff(a, b) == 0.0);
 	assert_int_equal(vips_image_get_orientation(b), 6);
 	assert_false(vips_image_get_typeof(b, "exif-ifd0-Artist"));
 	assert_false(vips_image_get_typeof(b, VIPS_META_XMP_NAME));
@@ -1034,11 +934,11 @@ test_jpeg_lossless(void **state)
 	out = run_codec(&req, "lossless-grey.jpg", &reply);
 	assert_true(reply.ok);
 	g_free(in_path);
-	in_path = tpath("lossless-grey.jpg");
+	in_path = testutil_path("lossless-grey.jpg");
 	a = load_path(in_path);
 	b = load_path(out);
 	assert_int_equal(b->Bands, 1);
-	assert_true(max_diff(a, b) == 0.0);
+	assert_true(testutil_max_diff(a, b) == 0.0);
 	g_object_unref(a);
 	g_object_unref(b);
 	g_free(out);
@@ -1055,7 +955,7 @@ test_metadata(void **state)
 		IMGOPT_FORMAT_JPEG, IMGOPT_FORMAT_PNG, IMGOPT_FORMAT_WEBP,
 		IMGOPT_FORMAT_AVIF,
 	};
-	VipsImage *base = make_smooth(64, 48, 3);
+	VipsImage *base = testutil_smooth(64, 48, 3);
 	VipsImage *im = with_metadata(base, 1);
 	size_t i, len;
 	int keep;
@@ -1106,7 +1006,7 @@ test_metadata(void **state)
 static void
 test_truncated(void **state)
 {
-	VipsImage *im = make_noise(128, 128, 3);
+	VipsImage *im = testutil_noise(128, 128, 3);
 	struct codec_request req = base_request();
 	char *path;
 	gchar *data;
@@ -1117,13 +1017,13 @@ test_truncated(void **state)
 	save_as(im, "whole.png", IMGOPT_FORMAT_PNG, 0);
 	g_object_unref(im);
 
-	path = tpath("whole.jpg");
+	path = testutil_path("whole.jpg");
 	data = read_bytes(path, &len);
 	write_bytes("half.jpg", data, len / 2);
 	write_bytes("header-only.jpg", data, 120);
 	g_free(data);
 	g_free(path);
-	path = tpath("whole.png");
+	path = testutil_path("whole.png");
 	data = read_bytes(path, &len);
 	write_bytes("half.png", data, len / 2);
 	g_free(data);
@@ -1173,7 +1073,7 @@ test_pixel_limit(void **state)
 	g_free(out);
 
 	/* A lower limit on an ordinary image. */
-	im = make_smooth(64, 64, 3);
+	im = testutil_smooth(64, 64, 3);
 	save_as(im, "limit.png", IMGOPT_FORMAT_PNG, 0);
 	g_object_unref(im);
 	req.max_pixels = 4000;
@@ -1214,9 +1114,10 @@ static void
 test_file_checks(void **state)
 {
 	struct codec_request req = base_request();
-	char *fifo = tpath("fifo.jpg"), *dir = tpath("dir.jpg");
-	char *loop_a = tpath("loop-a.jpg"), *loop_b = tpath("loop-b.jpg");
-	char *dangling = tpath("dangling.jpg");
+	char *fifo = testutil_path("fifo.jpg"), *dir = testutil_path("dir.jpg");
+	char *loop_a = testutil_path("loop-a.jpg");
+	char *loop_b = testutil_path("loop-b.jpg");
+	char *dangling = testutil_path("dangling.jpg");
 	VipsImage *im;
 	uint64_t t0;
 
@@ -1250,7 +1151,7 @@ test_file_checks(void **state)
 		     "unsupported format (SVG in a file named .png");
 
 	/* Too large, from fstat. */
-	im = make_noise(64, 64, 3);
+	im = testutil_noise(64, 64, 3);
 	save_as(im, "large.jpg", IMGOPT_FORMAT_JPEG, 90);
 	g_object_unref(im);
 	req.max_file_size = 100;
@@ -1268,7 +1169,7 @@ static void
 test_permission(void **state)
 {
 	struct codec_request req = base_request();
-	char *path = tpath("secret.jpg");
+	char *path = testutil_path("secret.jpg");
 
 	(void)state;
 	if (geteuid() == 0)
@@ -1283,8 +1184,8 @@ test_permission(void **state)
 static void
 test_bracket_name(void **state)
 {
-	VipsImage *small = make_smooth(64, 32, 3);
-	VipsImage *big = make_smooth(320, 240, 3);
+	VipsImage *small = testutil_smooth(64, 32, 3);
+	VipsImage *big = testutil_smooth(320, 240, 3);
 	struct codec_request req = base_request();
 	struct codec_reply reply;
 	char *out;
@@ -1351,7 +1252,7 @@ test_cmyk(void **state)
 static void
 test_avif_input(void **state)
 {
-	VipsImage *im = make_smooth(64, 48, 3);
+	VipsImage *im = testutil_smooth(64, 48, 3);
 	struct codec_request req = base_request();
 	struct codec_reply reply;
 	char *out;
@@ -1377,8 +1278,9 @@ static void
 test_silent(void **state)
 {
 	static const unsigned char text[] = "Comment\0hello";
-	VipsImage *im = make_smooth(32, 32, 3);
-	char *path = tpath("text-crc.png"), *log = tpath("stderr.log");
+	VipsImage *im = testutil_smooth(32, 32, 3);
+	char *path = testutil_path("text-crc.png");
+	char *log = testutil_path("stderr.log");
 	struct codec_request req = base_request();
 	struct codec_reply reply;
 	unsigned char *patched;
@@ -1431,10 +1333,10 @@ test_silent(void **state)
 static void
 test_disk_full(void **state)
 {
-	VipsImage *im = make_noise(256, 256, 3);
+	VipsImage *im = testutil_noise(256, 256, 3);
 	struct codec_request req = base_request();
 	struct codec_reply reply;
-	char *in = tpath("full.jpg");
+	char *in = testutil_path("full.jpg");
 
 	(void)state;
 	if (access("/dev/full", W_OK) != 0)
@@ -1461,8 +1363,9 @@ test_disk_full(void **state)
 static void
 test_loaders_blocked(void **state)
 {
-	VipsImage *im = make_smooth(16, 16, 3), *back;
-	char *tiff = tpath("blocked.tif"), *png = tpath("allowed.png");
+	VipsImage *im = testutil_smooth(16, 16, 3), *back;
+	char *tiff = testutil_path("blocked.tif");
+	char *png = testutil_path("allowed.png");
 
 	(void)state;
 	assert_int_equal(vips_tiffsave(im, tiff, NULL), 0);

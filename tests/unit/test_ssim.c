@@ -21,43 +21,12 @@
 
 #include <vips/vips.h>
 
-#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "codec/ssim.h"
 
-static char test_dir[] = "/tmp/test-ssim-XXXXXX";
+#include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* A w x h image of `bands` uchar bands from pixels (copied). */
-static VipsImage *
-from_pixels(const unsigned char *px, int w, int h, int bands)
-{
-	VipsImage *im = vips_image_new_from_memory_copy(px,
-		(size_t)w * h * bands, w, h, bands, VIPS_FORMAT_UCHAR);
-	VipsImage *out;
-
-	assert_non_null(im);
-	assert_int_equal(vips_copy(im, &out, "interpretation",
-				   bands >= 3 ? VIPS_INTERPRETATION_sRGB :
-						VIPS_INTERPRETATION_B_W,
-				   NULL),
-			 0);
-	g_object_unref(im);
-	return out;
-}
-
-static VipsImage *
-constant(int w, int h, int bands, int v)
-{
-	unsigned char *px = g_malloc((size_t)w * h * bands);
-	VipsImage *im;
-
-	memset(px, v, (size_t)w * h * bands);
-	im = from_pixels(px, w, h, bands);
-	g_free(px);
-	return im;
-}
 
 static double
 score(VipsImage *a, VipsImage *b)
@@ -109,16 +78,14 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(test_dir))
-		return -1;
-	return codec_init("test_ssim", 1);
+	return testutil_setup("ssim");
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	fsutil_remove_tree(test_dir);
+	testutil_teardown();
 	return 0;
 }
 
@@ -132,8 +99,8 @@ test_identical(void **state)
 
 	(void)state;
 	noisy_pair(3, 7, a, b);
-	x = from_pixels(b, 32, 32, 3);
-	y = from_pixels(b, 32, 32, 3);
+	x = testutil_from_pixels(b, 32, 32, 3);
+	y = testutil_from_pixels(b, 32, 32, 3);
 	/* Same pixels, different objects: exactly 1, not nearly. */
 	assert_true(score(x, y) == 1.0);
 	assert_true(score(x, x) == 1.0);
@@ -161,8 +128,10 @@ test_constant_shift(void **state)
 		int bands;
 
 		for (bands = 1; bands <= 3; bands += 2) {
-			VipsImage *a = constant(40, 24, bands, cases[i][0]);
-			VipsImage *b = constant(40, 24, bands, cases[i][1]);
+			VipsImage *a = testutil_constant(40, 24, bands,
+							 cases[i][0]);
+			VipsImage *b = testutil_constant(40, 24, bands,
+							 cases[i][1]);
 			double got = score(a, b);
 
 			if (fabs(got - want) > 1e-5)
@@ -248,8 +217,8 @@ test_reference_values(void **state)
 		double got;
 
 		noisy_pair(cases[i].bands, cases[i].seed, a, b);
-		x = from_pixels(a, 32, 32, cases[i].bands);
-		y = from_pixels(b, 32, 32, cases[i].bands);
+		x = testutil_from_pixels(a, 32, 32, cases[i].bands);
+		y = testutil_from_pixels(b, 32, 32, cases[i].bands);
 		got = score(x, y);
 		if (fabs(got - cases[i].want) > 1e-5)
 			fail_msg("%d bands: %.9f, want %.9f", cases[i].bands,
@@ -298,8 +267,8 @@ test_small_images(void **state)
 	(void)state;
 	for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
 		int w = sizes[i][0], h = sizes[i][1];
-		VipsImage *a = constant(w, h, 3, 50);
-		VipsImage *b = constant(w, h, 3, 90);
+		VipsImage *a = testutil_constant(w, h, 3, 50);
+		VipsImage *b = testutil_constant(w, h, 3, 90);
 
 		assert_true(fabs(score(a, b) - want) < 1e-5);
 		assert_true(score(a, a) == 1.0);
@@ -323,11 +292,11 @@ test_alpha(void **state)
 		px[i * 4 + 2] = (unsigned char)i;
 		px[i * 4 + 3] = 0;
 	}
-	rgba = from_pixels(px, 16, 16, 4);
-	white = constant(16, 16, 3, 255);
+	rgba = testutil_from_pixels(px, 16, 16, 4);
+	white = testutil_constant(16, 16, 3, 255);
 	assert_true(score(rgba, white) == 1.0);
 	/* Grey and RGB of the same grey give the same luminance. */
-	grey = constant(16, 16, 1, 255);
+	grey = testutil_constant(16, 16, 1, 255);
 	assert_true(fabs(score(rgba, grey) - 1.0) < 1e-6);
 	g_object_unref(rgba);
 	g_object_unref(white);
@@ -349,7 +318,7 @@ test_16bit(void **state)
 	noisy_pair(3, 2, a, b);
 	for (i = 0; i < 32 * 32 * 3; i++)
 		wide[i] = (unsigned short)(a[i] * 257);
-	x = from_pixels(a, 32, 32, 3);
+	x = testutil_from_pixels(a, 32, 32, 3);
 	raw = vips_image_new_from_memory_copy(wide, sizeof(wide), 32, 32, 3,
 					      VIPS_FORMAT_USHORT);
 	assert_non_null(raw);
@@ -368,7 +337,7 @@ test_16bit(void **state)
 static void
 test_prepare(void **state)
 {
-	VipsImage *a = constant(20, 20, 3, 9), *p, *q, *mem;
+	VipsImage *a = testutil_constant(20, 20, 3, 9), *p, *q, *mem;
 
 	(void)state;
 	/* Already in the form: the same image again. */
@@ -390,7 +359,8 @@ test_prepare(void **state)
 static void
 test_size_mismatch(void **state)
 {
-	VipsImage *a = constant(20, 10, 3, 9), *b = constant(10, 20, 3, 9);
+	VipsImage *a = testutil_constant(20, 10, 3, 9);
+	VipsImage *b = testutil_constant(10, 20, 3, 9);
 	double s;
 
 	(void)state;
@@ -409,9 +379,9 @@ test_size_mismatch(void **state)
 static void
 test_files(void **state)
 {
-	char *big = g_build_filename(test_dir, "big.png", NULL);
-	char *small = g_build_filename(test_dir, "small.png", NULL);
-	char *bad = g_build_filename(test_dir, "bad.png", NULL);
+	char *big = testutil_path("big.png");
+	char *small = testutil_path("small.png");
+	char *bad = testutil_path("bad.png");
 	unsigned char a[32 * 32 * 3], b[32 * 32 * 3];
 	struct ssim_files res;
 	VipsImage *x, *half;
@@ -420,7 +390,7 @@ test_files(void **state)
 
 	(void)state;
 	noisy_pair(3, 2, a, b);
-	x = from_pixels(a, 32, 32, 3);
+	x = testutil_from_pixels(a, 32, 32, 3);
 	assert_int_equal(vips_image_write_to_file(x, big, NULL), 0);
 	assert_int_equal(vips_resize(x, &half, 0.5, NULL), 0);
 	assert_int_equal(vips_image_write_to_file(half, small, NULL), 0);

@@ -19,77 +19,14 @@
 
 #include <vips/vips.h>
 
-#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "codec/save.h"
 #include "codec/ssim.h"
 #include "codec/target.h"
 
-static char test_dir[] = "/tmp/test-target-XXXXXX";
-#ifndef NOISE
-#define NOISE 12.0
-#define BLUR 1.5
-#endif
+#include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* A photo-like image: smooth gradients with blurred noise, so the score
- * falls steadily as the quality does.  In memory.
- */
-static VipsImage *
-make_photo(int w, int h, int bands)
-{
-	VipsImage *xyz, *x, *y, *grad, *noise, *soft, *sum, *b[4], *joined;
-	VipsImage *cast, *out;
-	int i;
-
-	assert_int_equal(vips_xyz(&xyz, w, h, NULL), 0);
-	assert_int_equal(vips_extract_band(xyz, &x, 0, NULL), 0);
-	assert_int_equal(vips_extract_band(xyz, &y, 1, NULL), 0);
-	assert_int_equal(vips_add(x, y, &grad, NULL), 0);
-	assert_int_equal(vips_gaussnoise(&noise, w, h, "sigma", NOISE, "seed",
-					 7, NULL),
-			 0);
-	assert_int_equal(vips_gaussblur(noise, &soft, BLUR, NULL), 0);
-	assert_int_equal(vips_add(grad, soft, &sum, NULL), 0);
-	for (i = 0; i < bands; i++) {
-		double scale = 180.0 / (w + h), offset = 30.0 + 25 * i;
-
-		if (bands == 4 && i == 3)
-			/* Alpha: a ramp from 60 to 255. */
-			assert_int_equal(vips_linear1(x, &b[i],
-						      195.0 / w, 60.0, NULL),
-					 0);
-		else
-			assert_int_equal(vips_linear1(sum, &b[i], scale,
-						      offset, NULL),
-					 0);
-	}
-	assert_int_equal(vips_bandjoin(b, &joined, bands, NULL), 0);
-	assert_int_equal(vips_cast(joined, &cast, VIPS_FORMAT_UCHAR, NULL), 0);
-	assert_int_equal(vips_copy(cast, &out, "interpretation",
-				   bands >= 3 ? VIPS_INTERPRETATION_sRGB :
-						VIPS_INTERPRETATION_B_W,
-				   NULL),
-			 0);
-	for (i = 0; i < bands; i++)
-		g_object_unref(b[i]);
-	g_object_unref(joined);
-	g_object_unref(cast);
-	g_object_unref(sum);
-	g_object_unref(soft);
-	g_object_unref(noise);
-	g_object_unref(grad);
-	g_object_unref(x);
-	g_object_unref(y);
-	g_object_unref(xyz);
-	{
-		VipsImage *mem = vips_image_copy_memory(out);
-
-		g_object_unref(out);
-		return mem;
-	}
-}
 
 /* Run the search into memory; *len and the bytes (g_free) back. */
 static unsigned char *
@@ -163,16 +100,14 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(test_dir))
-		return -1;
-	return codec_init("test_target", 1);
+	return testutil_setup("target");
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	fsutil_remove_tree(test_dir);
+	testutil_teardown();
 	return 0;
 }
 
@@ -203,12 +138,11 @@ test_applies(void **state)
 static void
 test_jpeg_probe_pixels(void **state)
 {
-	VipsImage *in = make_photo(160, 120, 3);
+	VipsImage *in = testutil_photo(160, 120, 3);
 	VipsBlob *probe, *final;
-	VipsImage *a, *b, *diff, *absd;
+	VipsImage *a, *b;
 	const void *pa, *pb;
 	size_t la, lb;
-	double max;
 	int ib = 0;
 
 	(void)state;
@@ -227,12 +161,7 @@ test_jpeg_probe_pixels(void **state)
 	assert_false(vips_image_get_typeof(a, "interlaced"));
 	assert_int_equal(vips_image_get_int(b, "interlaced", &ib), 0);
 	assert_true(ib);
-	assert_int_equal(vips_subtract(a, b, &diff, NULL), 0);
-	assert_int_equal(vips_abs(diff, &absd, NULL), 0);
-	assert_int_equal(vips_max(absd, &max, NULL), 0);
-	assert_true(max == 0);
-	g_object_unref(absd);
-	g_object_unref(diff);
+	assert_true(testutil_max_diff(a, b) == 0);
 	g_object_unref(a);
 	g_object_unref(b);
 	vips_area_unref(VIPS_AREA(probe));
@@ -244,8 +173,8 @@ test_jpeg_probe_pixels(void **state)
 static void
 test_met_small(void **state)
 {
-	VipsImage *in = make_photo(240, 180, 3);
-	VipsImage *grey = make_photo(200, 150, 1);
+	VipsImage *in = testutil_photo(240, 180, 3);
+	VipsImage *grey = testutil_photo(200, 150, 1);
 
 	(void)state;
 	check_met(in, IMGOPT_FORMAT_JPEG, 0.98, NULL, NULL);
@@ -261,7 +190,7 @@ test_met_small(void **state)
 static void
 test_met_large(void **state)
 {
-	VipsImage *in = make_photo(1000, 720, 3);
+	VipsImage *in = testutil_photo(1000, 720, 3);
 	struct target_result res;
 	size_t len;
 	unsigned char *data;
@@ -282,7 +211,7 @@ test_met_large(void **state)
 static void
 test_looser_is_smaller(void **state)
 {
-	VipsImage *in = make_photo(240, 180, 3);
+	VipsImage *in = testutil_photo(240, 180, 3);
 	size_t tight, loose;
 	int qt, ql;
 
@@ -302,7 +231,7 @@ test_looser_is_smaller(void **state)
 static void
 test_unreachable(void **state)
 {
-	VipsImage *in = make_photo(200, 150, 3);
+	VipsImage *in = testutil_photo(200, 150, 3);
 	struct target_result res;
 	size_t len;
 	unsigned char *data;
@@ -324,7 +253,7 @@ test_unreachable(void **state)
 static void
 test_alpha(void **state)
 {
-	VipsImage *in = make_photo(200, 150, 4);
+	VipsImage *in = testutil_photo(200, 150, 4);
 	struct target_result res;
 	size_t len;
 	unsigned char *data;
@@ -343,7 +272,7 @@ test_alpha(void **state)
 static void
 test_avif(void **state)
 {
-	VipsImage *in = make_photo(96, 64, 3);
+	VipsImage *in = testutil_photo(96, 64, 3);
 
 	(void)state;
 	check_met(in, IMGOPT_FORMAT_AVIF, 0.97, NULL, NULL);
@@ -356,7 +285,7 @@ test_avif(void **state)
 static char *
 write_input(const char *name, VipsImage *im)
 {
-	char *path = g_build_filename(test_dir, name, NULL);
+	char *path = testutil_path(name);
 
 	assert_int_equal(vips_image_write_to_file(im, path, NULL), 0);
 	return path;
@@ -365,7 +294,7 @@ write_input(const char *name, VipsImage *im)
 static int
 run(struct codec_request *req, const char *in, struct codec_reply *reply)
 {
-	char *out = g_build_filename(test_dir, "out", NULL);
+	char *out = testutil_path("out");
 	int fd = open(out, O_CREAT | O_WRONLY | O_TRUNC, 0644), r;
 
 	assert_true(fd >= 0);
@@ -380,9 +309,9 @@ run(struct codec_request *req, const char *in, struct codec_reply *reply)
 static void
 test_codec_run(void **state)
 {
-	VipsImage *in = make_photo(240, 180, 3);
+	VipsImage *in = testutil_photo(240, 180, 3);
 	char *png = write_input("in.png", in);
-	char *out = g_build_filename(test_dir, "out", NULL);
+	char *out = testutil_path("out");
 	struct codec_request req;
 	struct codec_reply reply;
 	struct ssim_files files;

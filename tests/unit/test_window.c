@@ -1,5 +1,5 @@
 /* test_window.c: the dispatch window hands out the highest priority first
- * (largest file first), and the name set catches repeated output names.
+ * (largest file first).  The output-name set has its own test_nameset.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "optimizer/nameset.h"
 #include "optimizer/window.h"
 
 /* The window stores struct task pointers without looking inside them. */
@@ -45,33 +44,11 @@ test_largest_first(void **state)
 	window_free(w);
 }
 
-static void
-test_nameset(void **state)
-{
-	struct nameset *s = nameset_new();
-	char name[64];
-
-	(void)state;
-	/* Enough names to make the set grow several times. */
-	for (int i = 0; i < 20000; i++) {
-		snprintf(name, sizeof(name), "out/%d.webp", i);
-		assert_true(nameset_add(s, name));
-	}
-	for (int i = 0; i < 20000; i += 97) {
-		snprintf(name, sizeof(name), "out/%d.webp", i);
-		assert_false(nameset_add(s, name));
-	}
-	assert_true(nameset_add(s, "out/a.webp"));
-	assert_false(nameset_add(s, "out/a.webp"));
-	nameset_free(s);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_largest_first),
-		cmocka_unit_test(test_nameset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
