@@ -364,6 +364,59 @@ test_message_and_finish(void **state)
 	progress_free(NULL);
 }
 
+/* The ETA, without timing: by input bytes when the sizes are known, else
+ * by count.
+ */
+/* One big image (90 of 100 bytes) done first, 1 of 11 images, in 10 s. */
+static void
+test_eta_by_bytes(void **state)
+{
+	struct imgopt_progress pr = {
+		.done = 1, .total = 11, .total_final = true,
+		.input_bytes_done = 90, .input_bytes_total = 100,
+		.elapsed_ns = 10000000000ull,
+	};
+
+	(void)state;
+	/* By count it would be 100 s. */
+	assert_true(progress_eta(&pr) > 1.1 && progress_eta(&pr) < 1.12);
+}
+
+static void
+test_eta_by_count_without_sizes(void **state)
+{
+	struct imgopt_progress pr = {
+		.done = 1, .total = 11, .total_final = true,
+		.elapsed_ns = 10000000000ull,
+	};
+
+	(void)state;
+	assert_true(progress_eta(&pr) > 99.9 && progress_eta(&pr) < 100.1);
+}
+
+static void
+test_no_eta(void **state)
+{
+	struct imgopt_progress pr = {
+		.done = 1, .total = 11, .total_final = false,
+		.input_bytes_done = 90, .input_bytes_total = 100,
+		.elapsed_ns = 10000000000ull,
+	};
+
+	(void)state;
+	assert_true(progress_eta(&pr) < 0);   /* still walking */
+	pr.total_final = true;
+	pr.done = 0;
+	assert_true(progress_eta(&pr) < 0);   /* nothing done */
+	pr.done = 11;
+	assert_true(progress_eta(&pr) < 0);   /* all done */
+	pr.done = 2;
+	pr.input_bytes_done = 0;
+	assert_true(progress_eta(&pr) < 0);   /* only empty inputs so far */
+	pr.input_bytes_done = 100;
+	assert_true(progress_eta(&pr) == 0);  /* only empty inputs left */
+}
+
 int
 main(void)
 {
@@ -375,6 +428,9 @@ main(void)
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_current_file),
 		cmocka_unit_test(test_message_and_finish),
+		cmocka_unit_test(test_eta_by_bytes),
+		cmocka_unit_test(test_eta_by_count_without_sizes),
+		cmocka_unit_test(test_no_eta),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
