@@ -27,9 +27,12 @@ check "hang run bounded" test $(( $(date +%s) - s )) -lt 30
 # --- kill -9 of random workers: every task reported exactly once ---------
 # 50 kills, 100 ms apart so each replacement has reached READY (a worker
 # killed before READY, again and again, makes the pool give up by design).
+# The images are big enough (palette PNG of 1024x768, tens of ms each)
+# that the batch outlasts 50 kills 100 ms apart on a fast idle machine:
+# with 320-pixel thumbnails it finished after 2 kills.
 mkdir -p "$T/many"
-vips thumbnail "$T/in/base.jpg" "$T/small.jpg[Q=95]" 320
-for i in $(seq 1 200); do cp "$T/small.jpg" "$T/many/img$i.jpg"; done
+make_photo "$T/kill.jpg" 1024 768 95
+for i in $(seq 1 200); do cp "$T/kill.jpg" "$T/many/img$i.jpg"; done
 "$IMGOPT" --json -j 2 -f png -q 80 -o "$T/o3" "$T/many" >"$T/kill.jsonl" 2>"$T/kill.err" &
 parent=$!
 kills=0
@@ -46,17 +49,18 @@ done
 wait "$parent"
 st=$?
 check "kill run finished normally (status $st, $(tail -c 300 "$T/kill.err"))" test "$st" -le 1
-check "some workers were killed ($kills)" test "$kills" -ge 10
-python3 - "$T/kill.jsonl" <<'PY' || fail "every task exactly once under kill -9"
+check "some workers were killed ($kills)" test "$kills" -ge 30
+python3 - "$T/kill.jsonl" "$kills" <<'PY' || fail "every task exactly once under kill -9"
 import json, sys, collections
 lines = [json.loads(l) for l in open(sys.argv[1])]
 res = [l for l in lines if l["type"] == "result"]
 count = collections.Counter(r["original_path"] for r in res)
 assert len(count) == 200 and set(count.values()) == {1}, (len(count), max(count.values()))
 bad = [r for r in res if not r["success"]]
-# A task fails only if its worker was killed on both attempts.
+# A task fails only if its worker was killed on both attempts: each
+# failure used up two of the kills.
 assert all("killed by signal 9" in r["error"] for r in bad), bad[:3]
-assert len(bad) <= 10, len(bad)
+assert 2 * len(bad) <= int(sys.argv[2]), (len(bad), sys.argv[2])
 assert lines[-1]["type"] == "summary" and lines[-1]["total"] == 200
 PY
 ok
