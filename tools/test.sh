@@ -3,7 +3,9 @@
 # what is missing, builds twice and runs the whole suite:
 #   build/      release build with -Werror: CLI, fault and hostile-input
 #               tests (real memory limits need a build without ASan)
-#   build-san/  ASan + UBSan build with -Werror: unit and pool tests
+#   build-san/  ASan + UBSan build with -Werror: unit and pool tests, and
+#               the CLI tests again (the hostile corpus and the SVG
+#               minifier under the sanitizers; any report fails the test)
 #   the server suite (build/): `imgopt serve` with curl, and the page in
 #               chromium (tests/server/)
 # Ends with "N passed, N failed".
@@ -28,8 +30,8 @@ ninja -C build-san || exit 1
 
 export IMGOPT_SHARED=${IMGOPT_SHARED:-$(cd .. && pwd)/shared}
 rc=0
-meson test -C build-san --suite unit --suite pool --print-errorlogs \
-	--num-processes 2 || rc=1
+meson test -C build-san --suite unit --suite pool --suite cli \
+	--print-errorlogs --num-processes 2 || rc=1
 # One call for both suites: each `meson test` rewrites testlog.json.
 meson test -C build --suite cli --suite server --print-errorlogs || rc=1
 

@@ -44,6 +44,19 @@ expect_status() {
 	else
 		fail "$what: exit status $got, want $want; stderr: $(head -c 600 "$T/err")"
 	fi
+	no_sanitizer_report "$what" "$T/err"
+}
+
+# no_sanitizer_report DESCRIPTION FILE: under the sanitizer build, a worker
+# that trips ASan or UBSan may still end as an ordinary failed image (the
+# hostile corpus expects failures), so its report is looked for as well.
+no_sanitizer_report() {
+	[ "$SANITIZED" = 1 ] || return 0
+	if grep -qE 'ERROR: AddressSanitizer|runtime error:' "$2"; then
+		fail "$1: sanitizer report: $(grep -m1 -A4 -E 'ERROR: AddressSanitizer|runtime error:' "$2")"
+	else
+		ok
+	fi
 }
 
 # contains FILE TEXT: FILE holds TEXT.
