@@ -19,7 +19,7 @@
 # $OUT (default bench/results/target-curves.tsv).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
+. "$here/lib.sh"
 
 from=40 step=2 ref=80 corpus=${IMGOPT_CORPUS:-}
 while [ $# -gt 0 ]; do
@@ -32,26 +32,12 @@ while [ $# -gt 0 ]; do
 	*) corpus=$1; shift ;;
 	esac
 done
-if [ -z "$corpus" ]; then
-	for c in /work/corpus "${XDG_CACHE_HOME:-$HOME/.cache}/imgopt-corpus"; do
-		[ -d "$c/jpeg" ] && corpus=$c && break
-	done
-fi
-if [ -z "$corpus" ] || [ ! -d "$corpus/jpeg" ]; then
-	corpus=${XDG_CACHE_HOME:-$HOME/.cache}/imgopt-corpus
-	"$root/../shared/corpus/fetch-corpus.sh" "$corpus" >&2
-fi
+corpus=$(bench_corpus "$corpus")
 if (((ref - from) % step)); then
 	echo "target-curves.sh: --reference $ref is not on the grid from $from step $step" >&2
 	exit 2
 fi
-if [ -n "${IMGOPT:-}" ]; then
-	imgopt=$IMGOPT
-else
-	[ -f "$root/build/build.ninja" ] || meson setup "$root/build" >&2
-	ninja -C "$root/build" >&2
-	imgopt=$root/build/imgopt
-fi
+imgopt=$(bench_imgopt)
 out=${OUT:-$here/results/target-curves.tsv}
 mkdir -p "$(dirname "$out")"
 work=$(mktemp -d "${TMPDIR:-/tmp}/imgopt-curves.XXXXXX")

@@ -18,14 +18,14 @@
 #     least the target gives a higher mean than the target itself.
 # Prints bytes, mean and lowest score, wall and CPU time (median of N runs).
 #
-# CORPUS defaults to $IMGOPT_CORPUS, else /work/corpus, else the folder
-# ../shared/corpus/fetch-corpus.sh fetches into.  sharp comes from
+# CORPUS defaults to $IMGOPT_CORPUS, else the folder
+# ../shared/corpus/fetch-corpus.sh fetches into (bench/lib.sh).  sharp comes from
 # bench/node_modules (npm ci --prefix bench, from bench/package-lock.json)
 # when bench/package.json exists, else it is installed into a temporary
 # folder.  IMGOPT=path uses that binary; otherwise build/imgopt is built.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$here")
+. "$here/lib.sh"
 
 runs=1 scenarios=jpeg,webp calibrate=1 corpus=${IMGOPT_CORPUS:-}
 while [ $# -gt 0 ]; do
@@ -38,26 +38,11 @@ while [ $# -gt 0 ]; do
 	*) corpus=$1; shift ;;
 	esac
 done
-if [ -z "$corpus" ]; then
-	for c in /work/corpus "${XDG_CACHE_HOME:-$HOME/.cache}/imgopt-corpus"; do
-		[ -d "$c/jpeg" ] && corpus=$c && break
-	done
-fi
-if [ -z "$corpus" ] || [ ! -d "$corpus" ]; then
-	corpus=${XDG_CACHE_HOME:-$HOME/.cache}/imgopt-corpus
-	"$root/../shared/corpus/fetch-corpus.sh" "$corpus" >&2
-fi
+corpus=$(bench_corpus "$corpus")
 command -v node >/dev/null || { echo "target.sh: needs node (apt-get install nodejs npm)" >&2; exit 2; }
 command -v npm >/dev/null || { echo "target.sh: needs npm" >&2; exit 2; }
 
-# imgopt
-if [ -n "${IMGOPT:-}" ]; then
-	imgopt=$IMGOPT
-else
-	[ -f "$root/build/build.ninja" ] || meson setup "$root/build" >&2
-	ninja -C "$root/build" >&2
-	imgopt=$root/build/imgopt
-fi
+imgopt=$(bench_imgopt)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/imgopt-target-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
