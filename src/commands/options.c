@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "imgopt_config.h"
 
@@ -211,7 +212,7 @@ read_file(const char *path, char *err, size_t err_size)
 
 	if (!f) {
 		snprintf(err, err_size, "--settings %s: %s", path,
-			 strerror(errno));
+			 fsutil_errno_text(errno));
 		return NULL;
 	}
 	do {
@@ -228,9 +229,20 @@ read_file(const char *path, char *err, size_t err_size)
 			if (!buf)
 				abort();
 		}
+		errno = 0;
 		n = fread(buf + len, 1, 4096, f);
 		len += n;
 	} while (n > 0);
+	/* fopen() takes a folder; reading it fails with EISDIR.  Unchecked,
+	 * the empty text read so far was reported as malformed JSON.
+	 */
+	if (ferror(f)) {
+		snprintf(err, err_size, "--settings %s: %s", path,
+			 fsutil_errno_text(errno ? errno : EIO));
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
 	fclose(f);
 	buf[len] = '\0';
 	return buf;

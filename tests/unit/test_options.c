@@ -648,9 +648,19 @@ test_settings_file_errors(void **state)
 	int rc;
 
 	(void)state;
+	/* The reason in imgopt's lowercase, not strerror()'s capitals. */
 	rc = parse(&cli, &p, "--settings", "/nonexistent/s.json", "a.jpg",
 		   NULL);
-	assert_usage_error(rc, &p, "--settings /nonexistent/s.json: ");
+	assert_usage_error(rc, &p, "--settings /nonexistent/s.json: no such "
+				   "file or directory");
+	/* A folder opens; reading it fails, and says so (not "malformed
+	 * settings JSON" from the nothing read).
+	 */
+	snprintf(want, sizeof(want), "--settings %s: is a directory",
+		 test_dir);
+	rc = parse(&cli, &p, "--settings", test_dir, "a.jpg", NULL);
+	assert_usage_error(rc, &p, want);
+	assert_null(strstr(p.err, "malformed"));
 
 	path = settings_file("range.json", "{\"quality\": {\"global\": 101}}");
 	snprintf(want, sizeof(want),
