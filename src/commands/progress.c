@@ -25,6 +25,12 @@ struct progress {
 	int drawn;
 };
 
+/* At or past this many seconds a duration shows as "--:--": 10000
+ * hours is no estimate anyone reads, and it keeps the conversion to long
+ * defined.
+ */
+#define DURATION_MAX (10000.0 * 3600)
+
 void
 progress_format_bytes(char *buf, size_t size, double bytes)
 {
@@ -32,7 +38,11 @@ progress_format_bytes(char *buf, size_t size, double bytes)
 	int u = 0;
 	double v = bytes < 0 ? -bytes : bytes;
 
-	while (v >= 1000 && u < 4) {
+	/* Up a unit from where the digits shown would round to 1000 (999.5
+	 * bytes, 999.95 of a larger unit), else 999,950 bytes would be
+	 * "1000.0 KB" rather than "1.0 MB".
+	 */
+	while (u < 4 && v >= (u ? 999.95 : 999.5)) {
 		v /= 1000;
 		u++;
 	}
@@ -43,8 +53,16 @@ progress_format_bytes(char *buf, size_t size, double bytes)
 void
 progress_format_duration(char *buf, size_t size, double seconds)
 {
-	long s = seconds < 0 ? 0 : (long)(seconds + 0.5);
+	long s;
 
+	/* NaN, infinity, or too large: converting it to long would be
+	 * undefined.  Written !(x < max) so that NaN lands here too.
+	 */
+	if (!(seconds < DURATION_MAX - 0.5)) {
+		snprintf(buf, size, "--:--");
+		return;
+	}
+	s = seconds < 0 ? 0 : (long)(seconds + 0.5);
 	if (s >= 3600)
 		snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
 			 s % 60);

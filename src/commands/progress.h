@@ -26,10 +26,14 @@ void progress_message(struct progress *p, const char *line);
 /* Erase the bar before the summary. */
 void progress_finish(struct progress *p);
 
-/* "12.3 MB", "812 KB", "512 B": for humans, powers of 1000. */
+/* "12.3 MB", "812.0 KB", "512 B": for humans, powers of 1000, never
+ * "1000.0" of a unit below TB (999,950 bytes are "1.0 MB").
+ */
 void progress_format_bytes(char *buf, size_t size, double bytes);
 
-/* "1:05", "1:02:03" */
+/* "1:05", "1:02:03"; negative times are "0:00", and NaN, infinity and
+ * 10000 hours or more are "--:--".
+ */
 void progress_format_duration(char *buf, size_t size, double seconds);
 
 /* Seconds left, or -1 when there is no estimate (nothing done yet, or the

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,35 @@ test_format_bytes(void **state)
 	check_bytes(-999, "-999 B");
 	check_bytes(-1500, "-1.5 KB");
 	check_bytes(-12345678, "-12.3 MB");
+	/* What would round to 1000 of a unit is 1.0 of the next. */
+	check_bytes(999.4, "999 B");
+	check_bytes(999.5, "1.0 KB");
+	check_bytes(999950, "1.0 MB");
+	check_bytes(999999, "1.0 MB");
+	check_bytes(-999999, "-1.0 MB");
+	check_bytes(999949999, "999.9 MB");
+	check_bytes(999950000, "1.0 GB");
+	check_bytes(999999999999, "1.0 TB");
+	check_bytes(999.96e12, "1000.0 TB");
+}
+
+/* Around every step from one unit to the next, no "1000" of a unit but
+ * TB, and no more than one decimal.
+ */
+static void
+test_format_bytes_no_1000(void **state)
+{
+	static const char *const names[] = { " B", " KB", " MB", " GB" };
+	char buf[64];
+	double unit = 1;
+
+	(void)state;
+	for (int u = 0; u < 4; u++, unit *= 1000)
+		for (double v = 999.0; v < 1000.0; v += 0.001) {
+			progress_format_bytes(buf, sizeof(buf), v * unit);
+			if (!strncmp(buf, "1000", 4))
+				fail_msg("%.3f%s: '%s'", v, names[u], buf);
+		}
 }
 
 static void
@@ -99,6 +131,21 @@ test_format_duration(void **state)
 	check_duration(-0.1, "0:00");
 	check_duration(-5, "0:00");
 	check_duration(-4000, "0:00");
+	/* The largest shown; beyond, NaN and infinity (an ETA from no
+	 * progress) are "--:--", never a long converted out of range.
+	 */
+	check_duration(10000.0 * 3600 - 1, "9999:59:59");
+	check_duration(10000.0 * 3600 - 0.5, "--:--");
+	check_duration(10000.0 * 3600, "--:--");
+	check_duration(1e12, "--:--");
+	check_duration((double)LONG_MAX, "--:--");
+	check_duration(1e300, "--:--");
+	check_duration(DBL_MAX, "--:--");
+	check_duration(INFINITY, "--:--");
+	check_duration(NAN, "--:--");
+	check_duration(-NAN, "--:--");
+	check_duration(-INFINITY, "0:00");
+	check_duration(-DBL_MAX, "0:00");
 }
 
 /* Both functions cut to the buffer's size, always terminated; buffers of
@@ -422,6 +469,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_format_bytes_no_1000),
 		cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_format_truncates),
 		cmocka_unit_test(test_line),
