@@ -14,13 +14,18 @@ struct progress;
 struct progress *progress_new(FILE *f);
 void progress_free(struct progress *p);
 
-/* A task started on a worker: remember it as the current file. */
+/* A task started on a worker: remember it as the current file, shown at
+ * the end of the line with invalid UTF-8 and control characters written
+ * as \xHH, and cut from the left (whole characters) to fit.
+ */
 void progress_start(struct progress *p, const char *path);
 
 /* Redraw (at most ~10 times a second unless final). */
 void progress_update(struct progress *p, const struct imgopt_progress *pr);
 
-/* Print a line above the bar (a failure), keeping the bar intact. */
+/* Print a line above the bar (a failure), keeping the bar intact; escaped
+ * like the current file.
+ */
 void progress_message(struct progress *p, const char *line);
 
 /* Erase the bar before the summary. */
