@@ -311,11 +311,12 @@ long_option_matches(const char *name, size_t len)
 /* getopt_long() returned c, '?' or ':': name the option as the user knows
  * it.  optopt holds a short option's letter, or a long option's val (0
  * when unknown or ambiguous).  arg, argv[optind - 1], is the option only
- * when it is a long one: inside a cluster ("-xn", "-vx") getopt has not
- * moved past it yet, so arg may be argv[0] or the argument before.  A
- * short option's letter is never a long option's val here: those letters
- * are all valid short options, which fail only with ':' at the end of
- * their cluster.
+ * when it is a long one: getopt moves optind past a cluster only after
+ * its last letter, so for a short option arg is the whole cluster ("-vx"),
+ * or the argument before it ("-xn"; argv[0] when first).  That argument
+ * may be a long option, but its val is then not optopt: the letters that
+ * are vals are all valid short options, which fail only with ':' at the
+ * end of their cluster.
  */
 static int
 option_error(int c, const char *arg)

@@ -592,6 +592,10 @@ test_usage_errors(void **state)
 	assert_usage_error(rc, &p, "unknown option '-x'");
 	rc = parse(&cli, &p, "-nxv", "a.jpg", NULL);
 	assert_usage_error(rc, &p, "unknown option '-x'");
+	rc = parse(&cli, &p, "--dry-run", "-xn", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '-x'");
+	rc = parse(&cli, &p, "--quality", "80", "-vq", NULL);
+	assert_usage_error(rc, &p, "option '-q' needs a value");
 	rc = parse(&cli, &p, "-\x01", "a.jpg", NULL);
 	assert_usage_error(rc, &p, "unknown option '-\\x01'");
 	rc = parse(&cli, &p, "a.jpg", "-nq", NULL);
