@@ -1,12 +1,15 @@
 /* options.c: argv for the optimize command (see options.h). */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fsutil.h"
 #include "codec/codec.h"
 #include "imgopt_config.h"
 
@@ -144,8 +147,9 @@ options_usage(FILE *f)
 "  -h, --help               this text\n"
 "\n"
 "In folders, files are taken by extension (.jpg .jpeg .jpe .jfif .png .webp\n"
-".avif .svg; SVGs are minified); hidden entries and 'optimized' folders are skipped.  A file named\n"
-"on the command line is always taken, its format read from its bytes.\n"
+".avif .svg; SVGs are minified); hidden entries and 'optimized' folders are\n"
+"skipped.  A file named on the command line is always taken, its format read\n"
+"from its bytes.\n"
 "\n"
 "Exit status: 0 all images succeeded, 1 some failed, 2 usage or settings\n"
 "error, 130 interrupted.\n",
@@ -211,7 +215,7 @@ read_file(const char *path, char *err, size_t err_size)
 
 	if (!f) {
 		snprintf(err, err_size, "--settings %s: %s", path,
-			 strerror(errno));
+			 fsutil_errno_text(errno));
 		return NULL;
 	}
 	do {
@@ -228,12 +232,42 @@ read_file(const char *path, char *err, size_t err_size)
 			if (!buf)
 				abort();
 		}
+		errno = 0;
 		n = fread(buf + len, 1, 4096, f);
 		len += n;
 	} while (n > 0);
+	/* fopen() takes a folder; reading it fails with EISDIR.  Unchecked,
+	 * the empty text read so far was reported as malformed JSON.
+	 */
+	if (ferror(f)) {
+		snprintf(err, err_size, "--settings %s: %s", path,
+			 fsutil_errno_text(errno ? errno : EIO));
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
 	fclose(f);
 	buf[len] = '\0';
 	return buf;
+}
+
+/* A usage error on stderr, with the hint every one ends with; returns
+ * -1.
+ */
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("imgopt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'imgopt --help' for more information.\n", stderr);
+	return -1;
 }
 
 /* A flag's value that must be a whole number in [lo, hi]. */
@@ -243,18 +277,75 @@ int_arg(const char *opt, const char *arg, long long lo, long long hi,
 {
 	if (options_parse_int(arg, lo, hi, out) == 0)
 		return 0;
-	fprintf(stderr, "imgopt: %s must be %lld-%lld, got '%s'\n", opt, lo,
-		hi, arg);
-	return -1;
+	return usage_error("%s must be %lld-%lld, got '%s'", opt, lo, hi, arg);
 }
 
-static int
-usage_error(const char *fmt, const char *arg)
+/* The long option whose val is val, or NULL. */
+static const struct option *
+long_option_by_val(int val)
 {
-	fputs("imgopt: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'imgopt --help' for more information.\n", stderr);
-	return -1;
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
+/* How many long options len bytes of name abbreviate (getopt_long takes
+ * an exact match over longer names).
+ */
+static int
+long_option_matches(const char *name, size_t len)
+{
+	int n = 0;
+
+	for (const struct option *o = long_options; o->name; o++) {
+		if (strncmp(o->name, name, len))
+			continue;
+		if (strlen(o->name) == len)
+			return 1;
+		n++;
+	}
+	return n;
+}
+
+/* getopt_long() returned c, '?' or ':': name the option as the user knows
+ * it.  optopt holds a short option's letter, or a long option's val (0
+ * when unknown or ambiguous).  arg, argv[optind - 1], is the option only
+ * when it is a long one: getopt moves optind past a cluster only after
+ * its last letter, so for a short option arg is the whole cluster ("-vx"),
+ * or the argument before it ("-xn"; argv[0] when first).  That argument
+ * may be a long option, but its val is then not optopt: the letters that
+ * are vals are all valid short options, which fail only with ':' at the
+ * end of their cluster.
+ */
+static int
+option_error(int c, const char *arg)
+{
+	unsigned char letter = (unsigned char)optopt;
+
+	if (!strncmp(arg, "--", 2)) {
+		const char *name = arg + 2;
+		size_t len = strcspn(name, "=");
+		const struct option *o = optopt ? long_option_by_val(optopt) :
+						  NULL;
+
+		if (!optopt && long_option_matches(name, len) > 1)
+			return usage_error("option '--%.*s' is ambiguous",
+					   (int)len, name);
+		if (!optopt)
+			return usage_error("unknown option '--%.*s'", (int)len,
+					   name);
+		if (o && !strncmp(o->name, name, len))
+			return usage_error(c == ':' ?
+						   "option '--%s' needs a value" :
+						   "option '--%s' takes no value",
+					   o->name);
+	}
+	if (c == ':')
+		return usage_error("option '-%c' needs a value", letter);
+	if (isprint(letter))
+		return usage_error("unknown option '-%c'", letter);
+	return usage_error("unknown option '-\\x%02x'", letter);
 }
 
 int
@@ -276,7 +367,10 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 	memset(cli, 0, sizeof(*cli));
 	imgopt_options_init(&cli->opts);
 	imgopt_settings_init(&flags);
-	optind = 1;
+	/* 0, not 1: glibc then starts over completely, so a parse stopped
+	 * inside a cluster ("-xn") leaves nothing for the next one.
+	 */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":q:f:r:o:j:nvh", long_options,
 				NULL)) != -1) {
@@ -321,8 +415,7 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 			break;
 		case 'o':
 			if (!*optarg)
-				return usage_error("--output needs a folder%s",
-						   "");
+				return usage_error("--output needs a folder");
 			cli->opts.output_mode = IMGOPT_OUTPUT_DIR;
 			cli->opts.output_dir = optarg;
 			break;
@@ -434,12 +527,8 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 		case 'h':
 			options_usage(stdout);
 			return 1;
-		case ':':
-			return usage_error("option '%s' needs a value",
-					   argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
+		default: /* '?' or ':' */
+			return option_error(c, argv[optind - 1]);
 		}
 	}
 	if (settings_file) {
@@ -450,9 +539,8 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 		if (imgopt_settings_parse(&cli->opts.settings, text, err,
 					  sizeof(err))) {
 			free(text);
-			fprintf(stderr, "imgopt: --settings %s: %s\n",
-				settings_file, err);
-			return -1;
+			return usage_error("--settings %s: %s", settings_file,
+					   err);
 		}
 		free(text);
 	}
@@ -475,7 +563,7 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 		return usage_error("%s", err);
 	if (in_place && cli->opts.output_dir)
 		return usage_error("--in-place and --output exclude each "
-				   "other%s", "");
+				   "other");
 	if (in_place)
 		cli->opts.output_mode = IMGOPT_OUTPUT_IN_PLACE;
 	if (in_place && cli->opts.settings.output_format !=
@@ -488,6 +576,6 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 	cli->npaths = argc - optind;
 	if (cli->npaths == 0)
 		return usage_error("no PATH given: name image files or "
-				   "folders to optimize%s", "");
+				   "folders to optimize");
 	return 0;
 }

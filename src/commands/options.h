@@ -22,7 +22,11 @@ struct cli_options {
 };
 
 /* Parse argv.  Returns 0 to run, 1 when --help/--version was printed
- * (exit 0), or -1 after printing a usage error on stderr (exit 2).
+ * (exit 0), or -1 after printing a usage error on stderr (exit 2): "imgopt:
+ * " and what is wrong, naming the option as typed ("-x" inside "-vx",
+ * "--json" for "--json=1"), then the line "Try 'imgopt --help' for more
+ * information."  Starts getopt over (optind = 0), so it can be called
+ * again.
  */
 int options_parse(int argc, char **argv, struct cli_options *cli);
 

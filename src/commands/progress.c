@@ -3,6 +3,10 @@
  * and, from the first task started until the first image is done (the
  * counts come with results):
  *   [--------------------] starting...  0:00  a.jpg
+ *
+ * File names come from the disk and messages carry them: both are written
+ * escaped (terminal_escape()), so no name can break the line or send the
+ * terminal a command.
  */
 #include "progress.h"
 
@@ -25,6 +29,12 @@ struct progress {
 	int drawn;
 };
 
+/* At or past this many seconds a duration shows as "--:--": 10000
+ * hours is no estimate anyone reads, and it keeps the conversion to long
+ * defined.
+ */
+#define DURATION_MAX (10000.0 * 3600)
+
 void
 progress_format_bytes(char *buf, size_t size, double bytes)
 {
@@ -32,7 +42,11 @@ progress_format_bytes(char *buf, size_t size, double bytes)
 	int u = 0;
 	double v = bytes < 0 ? -bytes : bytes;
 
-	while (v >= 1000 && u < 4) {
+	/* Up a unit from where the digits shown would round to 1000 (999.5
+	 * bytes, 999.95 of a larger unit), else 999,950 bytes would be
+	 * "1000.0 KB" rather than "1.0 MB".
+	 */
+	while (u < 4 && v >= (u ? 999.95 : 999.5)) {
 		v /= 1000;
 		u++;
 	}
@@ -43,8 +57,16 @@ progress_format_bytes(char *buf, size_t size, double bytes)
 void
 progress_format_duration(char *buf, size_t size, double seconds)
 {
-	long s = seconds < 0 ? 0 : (long)(seconds + 0.5);
+	long s;
 
+	/* NaN, infinity, or too large: converting it to long would be
+	 * undefined.  Written !(x < max) so that NaN lands here too.
+	 */
+	if (!(seconds < DURATION_MAX - 0.5)) {
+		snprintf(buf, size, "--:--");
+		return;
+	}
+	s = seconds < 0 ? 0 : (long)(seconds + 0.5);
 	if (s >= 3600)
 		snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
 			 s % 60);
@@ -53,6 +75,38 @@ progress_format_duration(char *buf, size_t size, double seconds)
 }
 
 static void draw(struct progress *p);
+
+/* s made safe for a terminal: invalid UTF-8 as \xHH (imgopt_utf8_escape()),
+ * and the same for each byte of a C0 control, DEL or C1 control (U+0080 to
+ * U+009F).  A newline would break the bar; ESC, or C1's CSI and OSC, could
+ * move the cursor or set the window title.  Caller frees.
+ */
+static char *
+terminal_escape(const char *s)
+{
+	char *utf8 = imgopt_utf8_escape(s), *out, *o;
+	const unsigned char *p = (const unsigned char *)utf8;
+
+	out = malloc(strlen(utf8) * 4 + 1);
+	if (!out)
+		abort();
+	o = out;
+	while (*p) {
+		/* utf8 is valid UTF-8: a C1 control is 0xc2 0x80-0x9f. */
+		size_t n = *p < 0x20 || *p == 0x7f ? 1 :
+			   p[0] == 0xc2 && p[1] <= 0x9f ? 2 : 0;
+
+		if (!n) {
+			*o++ = (char)*p++;
+			continue;
+		}
+		while (n--)
+			o += sprintf(o, "\\x%02x", *p++);
+	}
+	*o = '\0';
+	free(utf8);
+	return out;
+}
 
 struct progress *
 progress_new(FILE *f)
@@ -81,7 +135,7 @@ progress_start(struct progress *p, const char *path)
 	uint64_t now = clock_now_ns();
 
 	free(p->current);
-	p->current = imgopt_utf8_escape(path);
+	p->current = terminal_escape(path);
 	/* Show the bar as soon as work starts, not after the first image
 	 * (a large first image can take seconds).
 	 */
@@ -164,12 +218,20 @@ draw(struct progress *p)
 			      pr->total_final ? "" : "+", (int)(frac * 100),
 			      saved, elapsed, eta);
 	if (p->current && n < cols - 4) {
-		/* The current file's name, cut from the left to fit. */
+		/* The current file's name, cut from the left to fit the
+		 * terminal and line (a terminal can be wider than line).
+		 */
 		const char *name = p->current;
 		size_t room = (size_t)(cols - 1 - n), len = strlen(name);
 
-		if (len > room)
+		if (room > sizeof(line) - 1 - (size_t)n)
+			room = sizeof(line) - 1 - (size_t)n;
+		if (len > room) {
 			name += len - room;
+			/* Never inside a character: skip to the next one. */
+			while (((unsigned char)*name & 0xc0) == 0x80)
+				name++;
+		}
 		n += snprintf(line + n, sizeof(line) - n, "%s", name);
 	}
 	if (n > cols - 1)
@@ -195,9 +257,13 @@ progress_update(struct progress *p, const struct imgopt_progress *pr)
 void
 progress_message(struct progress *p, const char *line)
 {
+	/* Messages name files too: escaped like the current file. */
+	char *safe = terminal_escape(line);
+
 	if (p->drawn)
 		fputs("\r\033[K", p->f);
-	fprintf(p->f, "%s\n", line);
+	fprintf(p->f, "%s\n", safe);
+	free(safe);
 	if (p->drawn)
 		draw(p);
 }

@@ -95,9 +95,9 @@ catch_end(FILE *stream, FILE *tmp, int saved, char *buf, size_t size)
 }
 
 /* glibc's getopt keeps its place inside a short-option cluster ("-nv")
- * across calls unless optind is 0; options_parse() sets it to 1.  The CLI
- * parses once per process; a test parses many times, so start getopt
- * over before each.
+ * across calls unless optind is 0.  options_parse() sets 0 itself
+ * (test_parse_again); parse() starts getopt over as well, so no other test
+ * depends on that.
  */
 static void
 reset_getopt(void)
@@ -408,6 +408,12 @@ test_ranges(void **state)
 			 r->flag, r->lo, r->hi, val);
 		rc = parse(&cli, &p, r->flag, val, "a.jpg", NULL);
 		assert_usage_error(rc, &p, want);
+		/* With the hint every usage error ends with. */
+		snprintf(want, sizeof(want),
+			 "imgopt: %s must be %lld-%lld, got '%s'\n"
+			 "Try 'imgopt --help' for more information.\n",
+			 r->flag, r->lo, r->hi, val);
+		assert_string_equal(p.err, want);
 
 		for (j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
 			snprintf(want, sizeof(want),
@@ -576,6 +582,42 @@ test_usage_errors(void **state)
 	rc = parse(&cli, &p, "a.jpg", "--settings", NULL);
 	assert_usage_error(rc, &p, "option '--settings' needs a value");
 
+	/* A short option is named by its letter wherever it is in a
+	 * cluster (not by argv[0] or the whole cluster); a long one by its
+	 * full name, without any "=VALUE".
+	 */
+	rc = parse(&cli, &p, "-xn", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '-x'");
+	rc = parse(&cli, &p, "-vx", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '-x'");
+	rc = parse(&cli, &p, "-nxv", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '-x'");
+	rc = parse(&cli, &p, "--dry-run", "-xn", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '-x'");
+	rc = parse(&cli, &p, "--quality", "80", "-vq", NULL);
+	assert_usage_error(rc, &p, "option '-q' needs a value");
+	rc = parse(&cli, &p, "-\x01", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '-\\x01'");
+	rc = parse(&cli, &p, "a.jpg", "-nq", NULL);
+	assert_usage_error(rc, &p, "option '-q' needs a value");
+	rc = parse(&cli, &p, "a.jpg", "--qual", NULL);
+	assert_usage_error(rc, &p, "option '--quality' needs a value");
+	rc = parse(&cli, &p, "--bogus=3", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "unknown option '--bogus'");
+	assert_null(strstr(p.err, "=3"));
+	/* A flag that takes no value, given one. */
+	rc = parse(&cli, &p, "--json=1", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "option '--json' takes no value");
+	rc = parse(&cli, &p, "--verbose=yes", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "option '--verbose' takes no value");
+	rc = parse(&cli, &p, "--dry=1", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "option '--dry-run' takes no value");
+	/* An abbreviation of more than one long option. */
+	rc = parse(&cli, &p, "--p", "a.jpg", NULL);
+	assert_usage_error(rc, &p, "option '--p' is ambiguous");
+	assert_int_equal(parse(&cli, &p, "--prog", "a.jpg", NULL), 0);
+	assert_int_equal(cli.progress, PROGRESS_ON);
+
 	rc = parse(&cli, &p, NULL);
 	assert_usage_error(rc, &p, "no PATH given");
 	rc = parse(&cli, &p, "-q", "80", "--json", NULL);
@@ -590,6 +632,38 @@ test_usage_errors(void **state)
 	assert_int_equal(parse(&cli, &p, "--in-place", "-f", "original",
 			       "a.jpg", NULL),
 			 0);
+}
+
+/* A parse that stopped inside a cluster ("-xn": at the 'n') leaves
+ * getopt nothing for the next one: options_parse() starts getopt over
+ * itself (here without the reset parse() does).
+ */
+static void
+test_parse_again(void **state)
+{
+	char a0[] = "imgopt", a1[] = "-xn", a2[] = "a.jpg";
+	char b0[] = "imgopt", b1[] = "b.jpg";
+	char *first[] = { a0, a1, a2, NULL };
+	char *second[] = { b0, b1, NULL };
+	struct cli_options cli;
+	struct printed p;
+	FILE *err;
+	int se;
+
+	(void)state;
+	reset_getopt();
+	se = catch_begin(stderr, &err);
+	assert_int_equal(options_parse(3, first, &cli), -1);
+	catch_end(stderr, err, se, p.err, sizeof(p.err));
+	assert_non_null(strstr(p.err, "unknown option '-x'"));
+
+	se = catch_begin(stderr, &err);
+	assert_int_equal(options_parse(2, second, &cli), 0);
+	catch_end(stderr, err, se, p.err, sizeof(p.err));
+	assert_string_equal(p.err, "");
+	assert_false(cli.opts.dry_run);
+	assert_int_equal(cli.npaths, 1);
+	assert_string_equal(cli.paths[0], "b.jpg");
 }
 
 /* Flags override the settings file whatever their order; what the flags
@@ -648,15 +722,27 @@ test_settings_file_errors(void **state)
 	int rc;
 
 	(void)state;
+	/* The reason in imgopt's lowercase, not strerror()'s capitals. */
 	rc = parse(&cli, &p, "--settings", "/nonexistent/s.json", "a.jpg",
 		   NULL);
-	assert_usage_error(rc, &p, "--settings /nonexistent/s.json: ");
+	assert_usage_error(rc, &p, "--settings /nonexistent/s.json: no such "
+				   "file or directory");
+	/* A folder opens; reading it fails, and says so (not "malformed
+	 * settings JSON" from the nothing read).
+	 */
+	snprintf(want, sizeof(want), "--settings %s: is a directory",
+		 test_dir);
+	rc = parse(&cli, &p, "--settings", test_dir, "a.jpg", NULL);
+	assert_usage_error(rc, &p, want);
+	assert_null(strstr(p.err, "malformed"));
 
 	path = settings_file("range.json", "{\"quality\": {\"global\": 101}}");
 	snprintf(want, sizeof(want),
 		 "--settings %s: quality.global must be 1-100, got 101", path);
 	rc = parse(&cli, &p, "--settings", path, "a.jpg", NULL);
 	assert_usage_error(rc, &p, want);
+	/* With the hint, like every other usage error. */
+	assert_non_null(strstr(p.err, "\nTry 'imgopt --help'"));
 
 	path = settings_file("broken.json", "{\"quality\": ");
 	snprintf(want, sizeof(want), "--settings %s: ", path);
@@ -756,6 +842,15 @@ test_help_and_version(void **state)
 	assert_true(has_entry(p.out, "-j"));
 	assert_true(has_entry(p.out, "-v"));
 	assert_true(has_entry(p.out, "-h"));
+	/* Every line fits 80 columns (the text is ASCII). */
+	for (const char *line = p.out; *line;) {
+		size_t n = strcspn(line, "\n");
+
+		if (n > 80)
+			fail_msg("help line of %zu columns: '%.*s'", n, (int)n,
+				 line);
+		line += n + (line[n] == '\n');
+	}
 	/* What the exit codes mean. */
 	assert_non_null(strstr(p.out, "Exit status: 0 all images succeeded, "
 				      "1 some failed, 2 usage"));
@@ -809,6 +904,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_parse_again),
 		cmocka_unit_test(test_settings_file),
 		cmocka_unit_test(test_settings_file_errors),
 		cmocka_unit_test(test_help_and_version),

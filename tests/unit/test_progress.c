@@ -1,10 +1,12 @@
 /* test_progress.c: the progress line's numbers for humans (bytes in
  * powers of 1000, durations as m:ss or h:mm:ss), and the line itself as
  * written to a stream: the bar, counts, saving, ETA and current file, at
- * most one terminal line wide.
+ * most one terminal line wide, with no control character of a file name
+ * reaching the terminal.
  *
  * The stream is an open_memstream(), not a terminal, so the width is the
- * 80-column fallback and every byte written can be checked.
+ * 80-column fallback and every byte written can be checked (one test uses
+ * a pseudo-terminal for a wider one).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +14,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "commands/progress.h"
@@ -60,6 +68,35 @@ test_format_bytes(void **state)
 	check_bytes(-999, "-999 B");
 	check_bytes(-1500, "-1.5 KB");
 	check_bytes(-12345678, "-12.3 MB");
+	/* What would round to 1000 of a unit is 1.0 of the next. */
+	check_bytes(999.4, "999 B");
+	check_bytes(999.5, "1.0 KB");
+	check_bytes(999950, "1.0 MB");
+	check_bytes(999999, "1.0 MB");
+	check_bytes(-999999, "-1.0 MB");
+	check_bytes(999949999, "999.9 MB");
+	check_bytes(999950000, "1.0 GB");
+	check_bytes(999999999999, "1.0 TB");
+	check_bytes(999.96e12, "1000.0 TB");
+}
+
+/* Around every step from one unit to the next, no "1000" of a unit but
+ * TB, and no more than one decimal.
+ */
+static void
+test_format_bytes_no_1000(void **state)
+{
+	static const char *const names[] = { " B", " KB", " MB", " GB" };
+	char buf[64];
+	double unit = 1;
+
+	(void)state;
+	for (int u = 0; u < 4; u++, unit *= 1000)
+		for (double v = 999.0; v < 1000.0; v += 0.001) {
+			progress_format_bytes(buf, sizeof(buf), v * unit);
+			if (!strncmp(buf, "1000", 4))
+				fail_msg("%.3f%s: '%s'", v, names[u], buf);
+		}
 }
 
 static void
@@ -99,6 +136,21 @@ test_format_duration(void **state)
 	check_duration(-0.1, "0:00");
 	check_duration(-5, "0:00");
 	check_duration(-4000, "0:00");
+	/* The largest shown; beyond, NaN and infinity (an ETA from no
+	 * progress) are "--:--", never a long converted out of range.
+	 */
+	check_duration(10000.0 * 3600 - 1, "9999:59:59");
+	check_duration(10000.0 * 3600 - 0.5, "--:--");
+	check_duration(10000.0 * 3600, "--:--");
+	check_duration(1e12, "--:--");
+	check_duration((double)LONG_MAX, "--:--");
+	check_duration(1e300, "--:--");
+	check_duration(DBL_MAX, "--:--");
+	check_duration(INFINITY, "--:--");
+	check_duration(NAN, "--:--");
+	check_duration(-NAN, "--:--");
+	check_duration(-INFINITY, "0:00");
+	check_duration(-DBL_MAX, "0:00");
 }
 
 /* Both functions cut to the buffer's size, always terminated; buffers of
@@ -328,6 +380,206 @@ test_current_file(void **state)
 	screen_close(&s);
 }
 
+/* No byte below 0x20 but the line's own "\r" and "\033[K", no DEL, no C1
+ * control (0xc2 0x80-0x9f) in what was written.
+ */
+static void
+assert_no_controls(const char *out)
+{
+	const unsigned char *p = (const unsigned char *)out;
+
+	for (; *p; p++) {
+		if (*p == '\r' || *p == '\n')
+			continue;
+		if (*p == 0x1b && p[1] == '[' && p[2] == 'K') {
+			p += 2;
+			continue;
+		}
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 &&
+						p[1] <= 0x9f))
+			fail_msg("control byte 0x%02x at %zu of '%s'", *p,
+				 (size_t)(p - (const unsigned char *)out),
+				 out);
+	}
+}
+
+/* A name's control characters are written escaped, the way invalid UTF-8
+ * is: a newline would break the bar, ESC or a C1 control could send the
+ * terminal a command (here: set its title, clear the screen).
+ */
+static void
+test_current_file_controls(void **state)
+{
+	static const struct {
+		const char *name, *shown;
+	} cases[] = {
+		{ "evil\n\033]0;owned\a.jpg",
+		  "evil\\x0a\\x1b]0;owned\\x07.jpg" },
+		{ "\033[2J\033[H.png", "\\x1b[2J\\x1b[H.png" },
+		{ "tab\there\rcr.jpg", "tab\\x09here\\x0dcr.jpg" },
+		{ "del\x7f.jpg", "del\\x7f.jpg" },
+		{ "\x01\x1f.jpg", "\\x01\\x1f.jpg" },
+		/* C1 CSI (U+009B) and NEL (U+0085), valid UTF-8 */
+		{ "c1\xc2\x9b" "2J\xc2\x85.jpg", "c1\\xc2\\x9b2J\\xc2\\x85.jpg" },
+		/* Not controls: U+00A0, U+00E9, U+2028 stay as they are. */
+		{ "nbsp\xc2\xa0\xc3\xa9\xe2\x80\xa8.jpg",
+		  "nbsp\xc2\xa0\xc3\xa9\xe2\x80\xa8.jpg" },
+		/* A lone C1 byte is invalid UTF-8, escaped as before. */
+		{ "lone\x9b.jpg", "lone\\x9b.jpg" },
+	};
+	struct imgopt_progress pr = at(1, 2, true, 100, 50, 1);
+	struct screen s;
+	const char *out, *line;
+	size_t i, len, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		screen_open(&s);
+		progress_start(s.p, cases[i].name);
+		out = screen_new_output(&s);
+		assert_no_controls(out);
+		line = visible(out, &len);
+		n = strlen(cases[i].shown);
+		if (len < n || memcmp(line + len - n, cases[i].shown, n))
+			fail_msg("'%s': want it to end '%s'", out,
+				 cases[i].shown);
+		/* Redrawn with counts: the same. */
+		pr.elapsed_ns += 1000000000u;
+		progress_update(s.p, &pr);
+		out = screen_new_output(&s);
+		assert_no_controls(out);
+		screen_close(&s);
+	}
+
+	/* A message above the bar names files too. */
+	screen_open(&s);
+	progress_message(s.p, "error: 'a\nb\033[2J.jpg': not an image");
+	assert_string_equal(screen_new_output(&s),
+			    "error: 'a\\x0ab\\x1b[2J.jpg': not an image\n");
+	screen_close(&s);
+}
+
+/* True when p[0..len) is valid UTF-8 (no sequence cut at either end). */
+static bool
+valid_utf8(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, n, k;
+
+	while (i < len) {
+		if (u[i] < 0x80)
+			n = 1;
+		else if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			n = 2;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef)
+			n = 3;
+		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+			n = 4;
+		else
+			return false;
+		if (i + n > len)
+			return false;
+		for (k = 1; k < n; k++)
+			if ((u[i + k] & 0xc0) != 0x80)
+				return false;
+		i += n;
+	}
+	return true;
+}
+
+/* A long name is cut from the left only between characters, whichever
+ * byte the room left would have cut at.
+ */
+static void
+test_current_file_cut_utf8(void **state)
+{
+	/* 2, 3 and 4 bytes a character. */
+	static const char *const chars[] = { "\xc3\xa9", "\xe2\x82\xac",
+					     "\xf0\x9f\x93\xb7" };
+	char name[600];
+	const char *line;
+	size_t c, shift, len, clen;
+	struct screen s;
+
+	(void)state;
+	for (c = 0; c < 3; c++) {
+		clen = strlen(chars[c]);
+		/* Every offset of the cut within a character. */
+		for (shift = 0; shift < clen; shift++) {
+			size_t n = 0;
+
+			memset(name, 'a', shift);
+			n = shift;
+			while (n + clen + 5 < sizeof(name) - 100) {
+				memcpy(name + n, chars[c], clen);
+				n += clen;
+			}
+			memcpy(name + n, ".jpg", 5);
+			screen_open(&s);
+			progress_start(s.p, name);
+			line = visible(screen_new_output(&s), &len);
+			assert_true(len <= 79);
+			if (!valid_utf8(line, len))
+				fail_msg("char %zu, shift %zu: '%.*s' cut "
+					 "inside a character",
+					 c, shift, (int)len, line);
+			assert_memory_equal(line + len - 4, ".jpg", 4);
+			screen_close(&s);
+		}
+	}
+}
+
+/* A terminal wider than the line buffer: the name is cut from the left to
+ * fit the buffer as it is to fit the terminal, so its end still shows
+ * (snprintf() cutting it at the buffer's end would keep its start).  On a
+ * pseudo-terminal, so the width is the one set.
+ */
+static void
+test_wide_terminal(void **state)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 2000 };
+	char name[1500], out[8192];
+	int master, slave, fl;
+	const char *line;
+	struct progress *p;
+	size_t len;
+	ssize_t got, total = 0;
+	FILE *f;
+
+	(void)state;
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) || unlockpt(master)) {
+		if (master >= 0)
+			close(master);
+		skip();
+	}
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	assert_int_equal(ioctl(slave, TIOCSWINSZ, &ws), 0);
+	f = fdopen(slave, "w");
+	assert_non_null(f);
+
+	memset(name, 'n', sizeof(name));
+	memcpy(name + sizeof(name) - 9, "/end.jpg", 9);
+	p = progress_new(f);
+	progress_start(p, name);
+	progress_free(p);
+	fclose(f);
+
+	fl = fcntl(master, F_GETFL);
+	assert_true(fl >= 0);
+	assert_int_equal(fcntl(master, F_SETFL, fl | O_NONBLOCK), 0);
+	while ((got = read(master, out + total,
+			   sizeof(out) - 1 - (size_t)total)) > 0)
+		total += got;
+	close(master);
+	out[total] = '\0';
+	line = visible(out, &len);
+	/* Within the terminal, and with the name's end. */
+	assert_true(len > 100 && len < 2000);
+	assert_memory_equal(line + len - 8, "/end.jpg", 8);
+}
+
 /* A message goes above the bar: the bar is cleared, the message printed
  * on its own line, the bar drawn again below it.  Before any bar, and
  * after finish, the message is all there is.
@@ -422,11 +674,15 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_format_bytes_no_1000),
 		cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_format_truncates),
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_current_file),
+		cmocka_unit_test(test_current_file_controls),
+		cmocka_unit_test(test_current_file_cut_utf8),
+		cmocka_unit_test(test_wide_terminal),
 		cmocka_unit_test(test_message_and_finish),
 		cmocka_unit_test(test_eta_by_bytes),
 		cmocka_unit_test(test_eta_by_count_without_sizes),
