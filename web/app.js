@@ -25,7 +25,9 @@ function formatBytes(n) {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = Math.abs(n);
   let u = 0;
-  while (v >= 1000 && u < 4) {
+  // 999,950 bytes is "1.0 MB", not "1000.0 KB": move up a unit when the
+  // rounded figure would reach 1000.
+  while (u < 4 && (u ? Math.round(v * 10) / 10 : Math.round(v)) >= 1000) {
     v /= 1000;
     u++;
   }

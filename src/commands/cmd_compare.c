@@ -9,6 +9,7 @@
  * that must survive hostile images.  The images still go through the
  * codec's own loaders and limits (codec_load_for_compare()).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -70,7 +71,7 @@ cmd_compare(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* a full reset, also of a half-read "-xy" cluster */
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
@@ -83,8 +84,20 @@ cmd_compare(int argc, char **argv)
 			compare_usage(stdout);
 			return EXIT_ALL_OK;
 		default:
-			fprintf(stderr, "imgopt compare: unknown option '%s'\n",
-				argv[optind - 1]);
+			/* argv[optind - 1] is the option only when it is a
+			 * long one; for a short one it is its whole cluster.
+			 */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				fprintf(stderr,
+					"imgopt compare: unknown option "
+					"'%.*s'\n",
+					(int)strcspn(argv[optind - 1], "="),
+					argv[optind - 1]);
+			else
+				fprintf(stderr,
+					"imgopt compare: unknown option "
+					"'-%c'\n",
+					isprint(optopt) ? optopt : '?');
 			compare_usage(stderr);
 			return EXIT_USAGE;
 		}

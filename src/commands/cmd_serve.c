@@ -2,6 +2,7 @@
  * HTTP (src/server/), on one persistent process pool shared by every
  * request.  Runs until SIGINT or SIGTERM.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,8 +65,9 @@ serve_options(int argc, char **argv, struct server_config *cfg, int *jobs)
 	long v;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+	opterr = 0;
+	optind = 0; /* a full reset, also of a half-read "-xy" cluster */
+	while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			if (!*optarg) {
@@ -104,6 +106,22 @@ serve_options(int argc, char **argv, struct server_config *cfg, int *jobs)
 			serve_usage(stdout);
 			return 1;
 		default:
+			/* argv[optind - 1] is the option only when it is a
+			 * long one; for a short one it is its whole cluster.
+			 */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				fprintf(stderr,
+					"imgopt serve: %s option '%.*s'\n",
+					c == ':' ? "missing value for" :
+						   "unknown",
+					(int)strcspn(argv[optind - 1], "="),
+					argv[optind - 1]);
+			else
+				fprintf(stderr,
+					"imgopt serve: %s option '-%c'\n",
+					c == ':' ? "missing value for" :
+						   "unknown",
+					isprint(optopt) ? optopt : '?');
 			serve_usage(stderr);
 			return -1;
 		}

@@ -5,7 +5,7 @@
  *   [--------------------] starting...  0:00  a.jpg
  *
  * File names come from the disk and messages carry them: both are written
- * escaped (terminal_escape()), so no name can break the line or send the
+ * escaped (term_escape()), so no name can break the line or send the
  * terminal a command.
  */
 #include "progress.h"
@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "imgopt/result.h"
+#include "term.h"
 
 struct progress {
 	FILE *f;
@@ -76,38 +77,6 @@ progress_format_duration(char *buf, size_t size, double seconds)
 
 static void draw(struct progress *p);
 
-/* s made safe for a terminal: invalid UTF-8 as \xHH (imgopt_utf8_escape()),
- * and the same for each byte of a C0 control, DEL or C1 control (U+0080 to
- * U+009F).  A newline would break the bar; ESC, or C1's CSI and OSC, could
- * move the cursor or set the window title.  Caller frees.
- */
-static char *
-terminal_escape(const char *s)
-{
-	char *utf8 = imgopt_utf8_escape(s), *out, *o;
-	const unsigned char *p = (const unsigned char *)utf8;
-
-	out = malloc(strlen(utf8) * 4 + 1);
-	if (!out)
-		abort();
-	o = out;
-	while (*p) {
-		/* utf8 is valid UTF-8: a C1 control is 0xc2 0x80-0x9f. */
-		size_t n = *p < 0x20 || *p == 0x7f ? 1 :
-			   p[0] == 0xc2 && p[1] <= 0x9f ? 2 : 0;
-
-		if (!n) {
-			*o++ = (char)*p++;
-			continue;
-		}
-		while (n--)
-			o += sprintf(o, "\\x%02x", *p++);
-	}
-	*o = '\0';
-	free(utf8);
-	return out;
-}
-
 struct progress *
 progress_new(FILE *f)
 {
@@ -135,7 +104,7 @@ progress_start(struct progress *p, const char *path)
 	uint64_t now = clock_now_ns();
 
 	free(p->current);
-	p->current = terminal_escape(path);
+	p->current = term_escape(path);
 	/* Show the bar as soon as work starts, not after the first image
 	 * (a large first image can take seconds).
 	 */
@@ -258,7 +227,7 @@ void
 progress_message(struct progress *p, const char *line)
 {
 	/* Messages name files too: escaped like the current file. */
-	char *safe = terminal_escape(line);
+	char *safe = term_escape(line);
 
 	if (p->drawn)
 		fputs("\r\033[K", p->f);

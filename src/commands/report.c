@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "progress.h"
+#include "term.h"
 
 /* Failures kept for the closing list: enough to read, bounded for huge
  * runs (the rest are counted).
@@ -66,7 +67,7 @@ static void
 remember(char **list, size_t *n, size_t *unlisted, const char *text)
 {
 	if (*n < MAX_LISTED)
-		list[(*n)++] = imgopt_utf8_escape(text);
+		list[(*n)++] = term_escape(text);
 	else
 		(*unlisted)++;
 }
@@ -114,9 +115,9 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 		break;
 	}
 	if (dry_run) {
-		char *in = imgopt_utf8_escape(res->original_path);
-		char *out = imgopt_utf8_escape(res->optimized_path ?
-					       res->optimized_path : "?");
+		char *in = term_escape(res->original_path);
+		char *out = term_escape(res->optimized_path ?
+					res->optimized_path : "?");
 
 		snprintf(r->line, sizeof(r->line), "would write %s -> %s", in,
 			 out);
@@ -129,8 +130,8 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 	progress_format_bytes(before, sizeof(before), (double)res->original_size);
 	progress_format_bytes(after, sizeof(after), (double)res->optimized_size);
 	{
-		char *in = imgopt_utf8_escape(res->original_path);
-		char *out = imgopt_utf8_escape(res->optimized_path);
+		char *in = term_escape(res->original_path);
+		char *out = term_escape(res->optimized_path);
 
 		snprintf(r->line, sizeof(r->line), "%s -> %s  %s -> %s (-%.1f%%)%s",
 			 in, out, before, after, imgopt_result_ratio(res),
@@ -244,16 +245,17 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 			printf("  ... and %zu more\n", r->unlisted_cancels);
 	}
 	if (dry_run) {
-		printf("Dry run: %llu images would be optimized, %llu "
+		printf("Dry run: %llu image%s would be optimized, %llu "
 		       "failed, %llu skipped; nothing was written.\n",
 		       (unsigned long long)s->succeeded,
+		       s->succeeded == 1 ? "" : "s",
 		       (unsigned long long)s->failed,
 		       (unsigned long long)s->skipped);
 		return;
 	}
-	printf("%s%llu images: %llu optimized, %llu failed",
+	printf("%s%llu image%s: %llu optimized, %llu failed",
 	       s->interrupted ? "Interrupted. " : "",
-	       (unsigned long long)s->total,
+	       (unsigned long long)s->total, s->total == 1 ? "" : "s",
 	       (unsigned long long)s->succeeded,
 	       (unsigned long long)s->failed);
 	if (s->cancelled)

@@ -170,6 +170,14 @@ expect_status 0 "jobs 1" "$IMGOPT" -j 1 -o "$T/j1" "$T/in"
 expect_status 0 "jobs 4" "$IMGOPT" -j 4 -o "$T/j4" "$T/in"
 check "identical outputs" diff -r "$T/j1" "$T/j4"
 
+# --- names with control characters never reach the terminal raw ------------
+mkdir -p "$T/ctl"
+bad=$'bad\e]0;owned\a\nline.jpg'
+echo "not an image" >"$T/ctl/$bad"
+expect_status 1 "control characters" "$IMGOPT" --no-progress -v -o "$T/ctlo" "$T/ctl"
+check "escaped in the error line and the summary" contains "$T/err" 'bad\x1b]0;owned\x07\x0aline.jpg'
+check "no raw ESC or BEL printed" bash -c "! grep -q \$'[\\e\\a]' '$T/out' '$T/err'"
+
 # --- no temp files anywhere -------------------------------------------------
 check "no temp files" test -z "$(find "$T" -name '.imgopt-tmp-*')"
 finish
