@@ -81,13 +81,19 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 		json_t *obj;
 
 		if (res->status == IMGOPT_STATUS_SKIPPED) {
+			/* Escaped like every string we print: json_pack()
+			 * refuses invalid UTF-8 and the line would be lost.
+			 */
 			char *path = imgopt_utf8_escape(res->original_path);
-			const char *reason = res->error ?
-				res->error + strlen(res->original_path) + 2 : "";
+			char *reason = imgopt_utf8_escape(
+				res->error ? res->error +
+						     strlen(res->original_path) + 2 :
+					     "");
 
 			obj = json_pack("{s:s, s:s, s:s}", "type", "skipped",
 					"path", path, "reason", reason);
 			free(path);
+			free(reason);
 		} else {
 			obj = imgopt_result_to_json(res);
 			json_object_set_new(obj, "type", json_string("result"));
@@ -200,10 +206,12 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 			"cancelled", (json_int_t)s->cancelled,
 			"original_bytes", (json_int_t)s->original_bytes,
 			"optimized_bytes", (json_int_t)s->optimized_bytes,
+			/* Both stop at 0, as in each result line: outputs
+			 * that grew (--allow-larger) save nothing.
+			 */
 			"savedBytes", (json_int_t)(saved > 0 ? saved : 0),
 			"compressionRatio",
-			(double)(long long)(pct * 100 + (pct >= 0 ? .5 : -.5)) /
-				100,
+			pct > 0 ? (double)(long long)(pct * 100 + .5) / 100 : 0.0,
 			"wall_seconds", secs, "interrupted", s->interrupted,
 			"dry_run", dry_run);
 		json_t *q = qualities_json(s);
@@ -283,7 +291,7 @@ dist_row(json_t *bench, const char *key, const char *label)
 {
 	json_t *d = json_object_get(bench, key);
 
-	printf("  %-26s %9.2f %9.2f %9.2f %9.2f\n", label, num(d, "mean"),
+	printf("  %-28s %9.2f %9.2f %9.2f %9.2f\n", label, num(d, "mean"),
 	       num(d, "p50"), num(d, "p95"), num(d, "max"));
 }
 
@@ -304,18 +312,18 @@ report_benchmark(struct report *r, void *bench_json)
 	       "flight per worker\n",
 	       (int)num(bench, "workers"), (int)num(bench, "threads_per_worker"),
 	       (int)num(bench, "inflight_per_worker"));
-	printf("  %-26s %9.2f s\n", "wall time", num(bench, "wall_seconds"));
-	printf("  %-26s %9.2f\n", "images/s", num(bench, "images_per_second"));
-	printf("  %-26s %9.2f\n", "megapixels/s",
+	printf("  %-28s %9.2f s\n", "wall time", num(bench, "wall_seconds"));
+	printf("  %-28s %9.2f\n", "images/s", num(bench, "images_per_second"));
+	printf("  %-28s %9.2f\n", "megapixels/s",
 	       num(bench, "megapixels_per_second"));
-	printf("  %-26s %9.2f\n", "input MB/s",
+	printf("  %-28s %9.2f\n", "input MB/s",
 	       num(bench, "input_mb_per_second"));
-	printf("  %-26s %8.1f%%\n", "pool utilisation",
+	printf("  %-28s %8.1f%%\n", "pool utilisation",
 	       num(bench, "utilisation") * 100);
-	printf("  %-26s %9.0f -> %.0f bytes (%.2f%% saved)\n", "bytes",
+	printf("  %-28s %9.0f -> %.0f bytes (%.2f%% saved)\n", "bytes",
 	       num(bench, "bytes_in"), num(bench, "bytes_out"),
 	       num(bench, "saved_percent"));
-	printf("  %-26s %9s %9s %9s %9s\n", "per task (ms)", "mean", "p50",
+	printf("  %-28s %9s %9s %9s %9s\n", "per task (ms)", "mean", "p50",
 	       "p95", "max");
 	dist_row(bench, "queue_wait_ms", "queue wait");
 	dist_row(bench, "worker_ms", "worker processing");

@@ -17,6 +17,7 @@
  */
 #include "imgopt/optimizer.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,8 @@ imgopt_optimizer_new(const struct imgopt_options *opts,
 		ex_ino = st.st_ino;
 	}
 	o = xcalloc(1, sizeof(*o));
+	/* Set again by run(); this one dates results from before it. */
+	o->started_ns = clock_now_ns();
 	o->opts = *opts;
 	o->out_dir = xstrdup(opts->output_dir);
 	o->opts.output_dir = o->out_dir;
@@ -226,6 +229,7 @@ run_dry(struct imgopt_optimizer *o)
 	for (;;) {
 		struct imgopt_result r;
 		uint64_t size;
+		char err[PATH_MAX + 256]; /* the path, then the reason */
 
 		feed_refill(o);
 		t = window_pop(o->window);
@@ -238,8 +242,15 @@ run_dry(struct imgopt_optimizer *o)
 		r.optimized_path = t->output ?
 			(t->exact_output ? xstrdup(t->output) :
 			 outpath_with_format(t->output,
-					     t->settings.output_format, o->error,
-					     sizeof(o->error))) : NULL;
+					     t->settings.output_format, err,
+					     sizeof(err))) : NULL;
+		if (t->output && !r.optimized_path) {
+			/* The real run fails this file the same way. */
+			free(r.original_path);
+			outcome_emit_task(o, t, IMGOPT_STATUS_FAILED, err);
+			feed_task_free(t);
+			continue;
+		}
 		r.optimized_size = t->size;
 		size = t->size;
 		feed_task_free(t);
@@ -257,8 +268,10 @@ imgopt_optimizer_run(struct imgopt_optimizer *o)
 	struct imgopt_callbacks none = {0};
 	int rc;
 
+	/* progress is not reset here: results delivered before the run
+	 * (tasks cancelled with cancel_tagged()) count as done already.
+	 */
 	o->started_ns = clock_now_ns();
-	memset(&o->progress, 0, sizeof(o->progress));
 	if (o->opts.dry_run) {
 		rc = run_dry(o);
 		goto done;

@@ -2,6 +2,7 @@
 #include "outcome.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -108,7 +109,7 @@ static void
 finish_ok(struct imgopt_optimizer *o, struct task *t,
 	  const struct codec_reply *reply, struct imgopt_result *r)
 {
-	char err[768];
+	char err[PATH_MAX + 256]; /* the path, then the reason */
 	char *final;
 
 	r->status = IMGOPT_STATUS_OK;

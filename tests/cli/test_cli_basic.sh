@@ -170,6 +170,15 @@ expect_status 0 "jobs 1" "$IMGOPT" -j 1 -o "$T/j1" "$T/in"
 expect_status 0 "jobs 4" "$IMGOPT" -j 4 -o "$T/j4" "$T/in"
 check "identical outputs" diff -r "$T/j1" "$T/j4"
 
+# --- a dry run fails what the real run would fail ---------------------------
+mkdir -p "$T/long"
+long=$(printf 'a%.0s' $(seq 251)).png
+vips black "$T/long/$long" 8 8
+expect_status 1 "dry run, output name too long" "$IMGOPT" -n --json -f webp "$T/long"
+check "dry run names the reason" grep -q 'output name too long' "$T/out"
+expect_status 1 "real run, output name too long" "$IMGOPT" --json -f webp "$T/long"
+check "real run names the same reason" grep -q 'output name too long' "$T/out"
+
 # --- names with control characters never reach the terminal raw ------------
 mkdir -p "$T/ctl"
 bad=$'bad\e]0;owned\a\nline.jpg'

@@ -66,8 +66,6 @@ struct run {
 	int results, starts;
 	int unknown;	     /* results or starts for no known task */
 	int bad_done;	     /* progress.done not 1, 2, 3, ... */
-	bool done_restarts;  /* results came before run(), which starts
-				progress over: do not count bad_done */
 	bool total_final;    /* the last progress said so */
 	hook_fn *on_start;   /* test hooks, after recording */
 	hook_fn *on_result;
@@ -138,7 +136,7 @@ on_result(void *ctx, const struct imgopt_result *res,
 	struct rec *r = find(run, res->original_path, res->tag, true);
 
 	run->results++;
-	if (p->done != (uint64_t)run->results && !run->done_restarts)
+	if (p->done != (uint64_t)run->results)
 		run->bad_done++;
 	run->total_final = p->total_final;
 	if (!r) {
@@ -788,7 +786,6 @@ test_cancel_tagged_before_run(void **state)
 			 3);
 	/* Reported now, not at the end of the run. */
 	assert_int_equal(run.results, 3);
-	run.done_restarts = true;
 	/* Nothing left of that tag. */
 	assert_int_equal(imgopt_optimizer_cancel_tagged(run.o, TAG_A,
 							KIND_MASK, "again"),
@@ -961,7 +958,6 @@ test_cancel_tagged_reentrant(void **state)
 			 2);
 	assert_int_equal(run.dropped, 2);
 	assert_int_equal(run.results, 4);
-	run.done_restarts = true;
 	assert_int_equal(imgopt_optimizer_run(run.o), 0);
 	assert_one_result_each(&run);
 	for (int i = 0; i < 6; i++)

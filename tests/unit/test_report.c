@@ -379,6 +379,18 @@ test_json_summary(void **state)
 	assert_true(json_is_true(json_object_get(j, "dry_run")));
 	assert_true(json_is_false(json_object_get(j, "interrupted")));
 	json_decref(j);
+
+	/* Outputs that grew (--allow-larger): both stop at 0, as in each
+	 * result line, not savedBytes 0 beside a negative ratio.
+	 */
+	memset(&s, 0, sizeof(s));
+	s.total = s.succeeded = 1;
+	s.original_bytes = 1000;
+	s.optimized_bytes = 1100;
+	j = json_summary_line(&s, false);
+	assert_int_equal(int_of(j, "savedBytes"), 0);
+	assert_true(real_of(j, "compressionRatio") == 0);
+	json_decref(j);
 }
 
 /* With a target: "qualities" {"quality": count} and "target_missed". */
@@ -725,14 +737,14 @@ test_text_benchmark(void **state)
 		"",
 		"Benchmark: 2 workers x 1 libvips threads, 1 task(s) in flight "
 		"per worker",
-		"  wall time                       2.50 s",
-		"  images/s                        4.00",
-		"  megapixels/s                   12.25",
-		"  input MB/s                      3.50",
-		"  pool utilisation               87.5%",
-		"  bytes                        1000000 -> 400000 bytes "
+		"  wall time                         2.50 s",
+		"  images/s                          4.00",
+		"  megapixels/s                     12.25",
+		"  input MB/s                        3.50",
+		"  pool utilisation                 87.5%",
+		"  bytes                          1000000 -> 400000 bytes "
 		"(60.00% saved)",
-		"  per task (ms)                   mean       p50       p95"
+		"  per task (ms)                     mean       p50       p95"
 		"       max",
 		"@ queue wait 1.00 2.00 3.00 4.00",
 		"@ worker processing 100.50 90.25 180.00 200.00",
