@@ -59,7 +59,8 @@ struct job {
 	uint64_t created_ns;
 	uint64_t original_bytes, optimized_bytes;
 	char *zip_path;
-	bool abandoned;	  /* nobody knows its id: removed once done */
+	bool abandoned;	  /* deleted, or nobody knows its id: removed once
+			   * its images in flight are done */
 };
 
 struct jobs {
@@ -633,12 +634,27 @@ jobs_request(struct jobs *js, struct MHD_Connection *c,
 		if (*sub)
 			return server_reply_error(c, MHD_HTTP_NOT_FOUND,
 						  "not found");
-		if (j->done < j->n)
-			return server_reply_error(c, MHD_HTTP_CONFLICT,
-						  "the job is still running");
+		if (j->done < j->n) {
+			/* A running job goes too: the images no worker has
+			 * taken are cancelled (their events say so), and the
+			 * job is gone for every request from now on; its
+			 * folder goes when the images in flight are done.
+			 */
+			size_t n;
+
+			j->abandoned = true;
+			n = batch_cancel(server_batches(js->srv), j->batch,
+					 "cancelled (the job was deleted)");
+			/* j may be freed by now. */
+			return server_reply_json(
+				c, MHD_HTTP_OK,
+				json_pack("{s:b, s:I}", "removed", 1,
+					  "cancelled", (json_int_t)n));
+		}
 		job_remove(j);
 		return server_reply_json(c, MHD_HTTP_OK,
-					 json_pack("{s:b}", "removed", 1));
+					 json_pack("{s:b, s:I}", "removed", 1,
+						   "cancelled", (json_int_t)0));
 	}
 	if (!*sub)
 		return server_reply_json(c, MHD_HTTP_OK, job_json(j));

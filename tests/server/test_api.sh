@@ -421,6 +421,7 @@ expect_http 404 "job expired"
 check "expired job folder removed" test -z "$(ls "$T"/tmp/imgopt-serve-*/)"
 alive
 
+
 # --- stop: 130, nothing left ---------------------------------------------
 workers=$(pgrep -P "$SERVER_PID" | tr '\n' ' ')
 stop_server
@@ -518,6 +519,37 @@ check "no temporary files left" \
 	test -z "$(find "$T/res" -name '.imgopt-tmp-*')"
 kill "$events_pid" 2>/dev/null
 wait "$events_pid" 2>/dev/null
+alive
+
+# DELETE of a running job: the images not started are cancelled at once,
+# the job is gone for every request, its folder once the rest is done.
+files=()
+for i in 1 2 3 4; do files+=(-F "files=@$T/img/hang.jpg;filename=$i.jpg"); done
+http POST /api/jobs -F 'settings={"outputFormat":"avif"}' "${files[@]}"
+expect_http 202 "upload to delete while running"
+job4=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/body")
+curl -sN --max-time 60 "${URL}api/jobs/$job4/events" >"$T/del-events.txt" 2>/dev/null &
+del_sse=$!
+for _ in $(seq 100); do
+	grep -q '^retry:' "$T/del-events.txt" 2>/dev/null && break
+	sleep 0.02
+done
+# 4 AVIF encodes of 1600x1200 (about a second each) on 2 workers: at
+# least 2 are not started yet.
+http DELETE "/api/jobs/$job4"
+expect_http 200 "delete a running job"
+check "some images cancelled ($(cat "$T/body"))" python3 -c \
+	'import json,sys; b = json.load(open(sys.argv[1])); sys.exit(not (b["removed"] and 2 <= b["cancelled"] <= 4))' "$T/body"
+http GET "/api/jobs/$job4"
+expect_http 404 "deleted running job"
+wait "$del_sse" 2>/dev/null
+check "the job's stream says which were cancelled" \
+	grep -q 'cancelled (the job was deleted)' "$T/del-events.txt"
+for _ in $(seq 300); do
+	[ -z "$(ls "$T"/tmp/imgopt-serve-*/)" ] && break
+	sleep 0.1
+done
+check "deleted job's folder removed" test -z "$(ls "$T"/tmp/imgopt-serve-*/)"
 alive
 
 # An upload job whose event stream closes goes on: the page may reload
