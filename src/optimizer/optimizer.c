@@ -251,6 +251,22 @@ run_dry(struct imgopt_optimizer *o)
 			feed_task_free(t);
 			continue;
 		}
+		/* And a second input writing the same output (a.png and
+		 * a.jpg to WebP), as outcome.c does.
+		 */
+		if (r.optimized_path &&
+		    o->opts.output_mode != IMGOPT_OUTPUT_IN_PLACE &&
+		    !t->exact_output && !o->opts.persistent &&
+		    !nameset_add(o->outputs, r.optimized_path)) {
+			snprintf(err, sizeof(err),
+				 "output %s was already written by another "
+				 "input in this run", r.optimized_path);
+			free(r.original_path);
+			free(r.optimized_path);
+			outcome_emit_task(o, t, IMGOPT_STATUS_FAILED, err);
+			feed_task_free(t);
+			continue;
+		}
 		r.optimized_size = t->size;
 		size = t->size;
 		feed_task_free(t);

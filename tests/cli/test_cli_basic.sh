@@ -178,6 +178,12 @@ expect_status 1 "dry run, output name too long" "$IMGOPT" -n --json -f webp "$T/
 check "dry run names the reason" grep -q 'output name too long' "$T/out"
 expect_status 1 "real run, output name too long" "$IMGOPT" --json -f webp "$T/long"
 check "real run names the same reason" grep -q 'output name too long' "$T/out"
+mkdir -p "$T/dryclash"
+vips black "$T/dryclash/a.png" 8 8
+vips black "$T/dryclash/a.jpg" 8 8
+expect_status 1 "dry run, two inputs to one output" "$IMGOPT" -n --json -f webp "$T/dryclash"
+check "dry run names the clash" grep -q 'already written by another input' "$T/out"
+check "dry run wrote nothing" test ! -e "$T/dryclash/optimized"
 
 # --- names with control characters never reach the terminal raw ------------
 mkdir -p "$T/ctl"
