@@ -178,6 +178,42 @@ for e in evs:
 PY
 ok
 
+# --- an event-stream client that hangs up goes at once -------------------
+# Not at the next keep-alive comment (15 s): the server closes its side,
+# so no socket of its port stays in CLOSE_WAIT.
+close_wait() { # sockets on the server's port that the client closed
+	python3 - "$PORT" <<'PY'
+import sys
+port = "%04X" % int(sys.argv[1])
+n = 0
+for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+    try:
+        lines = open(path).read().splitlines()[1:]
+    except OSError:
+        continue
+    for line in lines:
+        f = line.split()
+        if f[1].rsplit(":", 1)[1] == port and f[3] == "08":
+            n += 1
+print(n)
+PY
+}
+curl -sN "${URL}api/events" >"$T/gone.txt" 2>/dev/null &
+gone_pid=$!
+for _ in $(seq 100); do
+	grep -q '^retry:' "$T/gone.txt" 2>/dev/null && break
+	sleep 0.02
+done
+kill "$gone_pid"
+wait "$gone_pid" 2>/dev/null
+for _ in $(seq 40); do
+	[ "$(close_wait)" = 0 ] && break
+	sleep 0.05
+done
+check "hung-up event client closed within 2 s ($(close_wait) in CLOSE_WAIT)" \
+	test "$(close_wait)" = 0
+alive
+
 # --- bad commands: 400 with the reason -----------------------------------
 auth=(-H "Authorization: Bearer $TOKEN")
 http POST /api/optimize_image "${auth[@]}" -d '{"input_path": "a.jpg",'
