@@ -31,6 +31,12 @@ struct imgopt_result {
 	uint64_t optimized_size;
 	char *error;	      /* NULL on success; names the file and reason */
 	bool kept_original;   /* output holds the input's bytes (never worse) */
+	/* A JPEG whose coefficients were copied, every pixel kept: at
+	 * quality 100, or already quantised more coarsely than the quality
+	 * asked.  Not in the JSON (its shape is fixed); the text report
+	 * says it.
+	 */
+	bool lossless_copy;
 	enum imgopt_format input_format;
 	enum imgopt_format output_format;
 	int width, height;    /* output dimensions, 0 when unknown */

@@ -378,6 +378,7 @@ codec_jpegtran(struct codec_job *job)
 	}
 	job->reply->out_width = job->in.image->Xsize;
 	job->reply->out_height = job->in.image->Ysize;
+	job->reply->lossless_copy = true;
 	return 0;
 }
 
@@ -651,6 +652,7 @@ codec_run(const struct codec_request *req, struct codec_reply *reply)
 	if (codec_not_better(&job)) {
 		if (codec_copy_input(&job))
 			goto out;
+		reply->lossless_copy = false;
 		reply->out_width = reply->in_width;
 		reply->out_height = reply->in_height;
 	}

@@ -50,6 +50,10 @@ struct codec_reply {
 	uint64_t original_size;
 	uint64_t optimized_size; /* bytes now in output_path */
 	bool kept_original;	 /* output_path holds the input's bytes */
+	/* The JPEG's coefficients were copied, not re-encoded (quality 100,
+	 * or an input already coarser than the quality asked: jpegtran.h).
+	 */
+	bool lossless_copy;
 	/* Pixel sizes as stored in the files, before EXIF orientation: a
 	 * 64x32 orientation-6 input rotated upright gives out 32x64; kept
 	 * (kept_original) or copied losslessly (JPEG at quality 100, tag

@@ -141,7 +141,9 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 
 		snprintf(r->line, sizeof(r->line), "%s -> %s  %s -> %s (-%.1f%%)%s",
 			 in, out, before, after, imgopt_result_ratio(res),
-			 res->kept_original ? "  [kept original bytes]" : "");
+			 res->kept_original ? "  [kept original bytes]" :
+			 res->lossless_copy ? "  [JPEG copied losslessly]" :
+					      "");
 		free(in);
 		free(out);
 	}

@@ -115,6 +115,7 @@ finish_ok(struct imgopt_optimizer *o, struct task *t,
 	r->status = IMGOPT_STATUS_OK;
 	r->optimized_size = reply->optimized_size;
 	r->kept_original = reply->kept_original;
+	r->lossless_copy = reply->lossless_copy;
 	if (o->opts.output_mode == IMGOPT_OUTPUT_IN_PLACE &&
 	    reply->kept_original) {
 		/* The input already is the best version: leave it alone. */

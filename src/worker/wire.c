@@ -284,6 +284,7 @@ wire_decode_reply(const void *buf, size_t len, struct codec_reply *reply)
 	 */
 	if (!bool_at(b, offsetof(struct codec_reply, ok)) ||
 	    !bool_at(b, offsetof(struct codec_reply, kept_original)) ||
+	    !bool_at(b, offsetof(struct codec_reply, lossless_copy)) ||
 	    !bool_at(b, offsetof(struct codec_reply, target_met)) ||
 	    !enum_at(b, offsetof(struct codec_reply, input_format),
 		     FORMAT_LAST) ||

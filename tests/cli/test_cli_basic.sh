@@ -185,6 +185,15 @@ expect_status 1 "dry run, two inputs to one output" "$IMGOPT" -n --json -f webp 
 check "dry run names the clash" grep -q 'already written by another input' "$T/out"
 check "dry run wrote nothing" test ! -e "$T/dryclash/optimized"
 
+# --- a JPEG coarser than the quality asked is copied, not re-encoded -------
+mkdir -p "$T/coarse"
+make_photo "$T/coarse/q70.jpg" 320 240 70
+expect_status 0 "coarse JPEG" "$IMGOPT" -v --no-progress -q 90 -o "$T/coarseo" "$T/coarse"
+check "said in the verbose line" contains "$T/out" "[JPEG copied losslessly]"
+check "every pixel kept" test "$("$IMGOPT" compare "$T/coarse/q70.jpg" "$T/coarseo/q70.jpg")" = 1.000000
+expect_status 0 "coarse JPEG, --allow-larger" "$IMGOPT" -v --no-progress -q 90 --allow-larger -o "$T/coarsel" "$T/coarse"
+check "--allow-larger re-encodes" bash -c "! grep -qF '[JPEG copied losslessly]' '$T/out'"
+
 # --- names with control characters never reach the terminal raw ------------
 mkdir -p "$T/ctl"
 bad=$'bad\e]0;owned\a\nline.jpg'
