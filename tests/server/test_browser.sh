@@ -23,6 +23,19 @@ make_photo "$T/img/beach.jpg" 800 600 98
 make_photo "$T/img/forest.jpg" 640 480 97
 make_alpha_png "$T/img/logo.png" 160 90
 echo "this is not an image" >"$T/img/notes.jpg"
+# For Stop: four photos of about a second each to AVIF (2400x1800, 1.1 MB)
+# and a noise PNG encoded in a fifth of that. The largest file goes first:
+# the PNG (1.6 MB, 16 bits a sample) and a photo, then the next photo; two
+# are still queued when the PNG is done.
+make_photo "$T/img/big.jpg" 2400 1800 95
+for i in 1 2 3 4; do cp "$T/img/big.jpg" "$T/img/big$i.jpg"; done
+for b in r g b; do
+	vips gaussnoise "$T/.n$b.v" 520 520 --mean 32768 --sigma 8000
+done
+vips bandjoin "$T/.nr.v $T/.ng.v $T/.nb.v" "$T/.n3.v" &&
+	vips cast "$T/.n3.v" "$T/.n16.v" ushort &&
+	vips copy "$T/.n16.v" "$T/img/noise.png" --interpretation rgb16
+rm -f "$T"/.n*.v
 
 check "server starts" start_server -j 2
 IMGOPT_URL=$URL IMGOPT_IMAGES=$T/img IMGOPT_ARTIFACTS=$BUILD \

@@ -3,7 +3,8 @@
 // IMGOPT_URL, IMGOPT_IMAGES (test images), IMGOPT_ARTIFACTS (screenshots),
 // IMGOPT_TMP (scratch). Picks files with the keyboard and the picker,
 // drops files with a synthetic DataTransfer, waits for completion, checks
-// every number shown against GET /api/jobs/ID, downloads a file and the zip.
+// every number shown against GET /api/jobs/ID, downloads a file and the zip,
+// and stops a running job with the Stop button.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,6 +107,21 @@ async function checkNumbers(page, job, label) {
     '100', `${label}: progress bar at 100`);
   check((await text('current')).startsWith('Done in'),
     `${label}: done message`);
+  check(await page.$eval('#stop', (e) => e.hidden), `${label}: Stop hidden`);
+}
+
+// The rows as shown: class (done, failed, cancelled, ...), texts, links.
+function shownRows(page) {
+  return page.$$eval('#rows tr', (trs) => trs.map((tr) => ({
+    index: Number(tr.dataset.index),
+    cls: tr.className,
+    name: tr.querySelector('.name').textContent,
+    after: tr.querySelector('.after').textContent,
+    saved: tr.querySelector('.saved').textContent,
+    savedColor: getComputedStyle(tr.querySelector('.saved')).color,
+    error: !!tr.querySelector('.file-error'),
+    links: tr.querySelectorAll('a').length,
+  })));
 }
 
 const browser = await chromium.launch({
@@ -253,6 +269,148 @@ try {
     `bad settings shown: '${err}'`);
   check(await page.$eval('#drop', (e) => e.getAttribute('aria-disabled')) ===
     'false', 'drop zone usable again after an error');
+
+  // Stop, still at phone width: a noise PNG and four large photos to AVIF
+  // on 2 workers, the largest file first. Once the PNG is done, two photos
+  // are being encoded (about a second each) and two are queued.
+  await page.fill('#q-jpeg', '');
+  await page.selectOption('#resize-mode', 'none');
+  await page.selectOption('#format', 'avif');
+  const mark = errors.length;
+  const deletes = [];
+  page.on('request', (r) => {
+    if (r.method() === 'DELETE') deletes.push(r.url());
+  });
+  const stopNames = ['noise.png', 'big1.jpg', 'big2.jpg', 'big3.jpg',
+    'big4.jpg'];
+  await page.setInputFiles('#picker', stopNames.map(img));
+  await page.waitForFunction((prev) => document.body.dataset.job !== prev &&
+    document.querySelector('#rows tr.done'), job2, { timeout: 30000 });
+  const job3 = await page.evaluate(() => document.body.dataset.job);
+  check(await page.isVisible('#stop') && await page.isEnabled('#stop'),
+    'Stop shown while the job runs');
+  const doneBefore = (await shownRows(page)).filter((r) => r.cls === 'done');
+  const noiseBefore = doneBefore[0];
+  check(doneBefore.length === 1 && noiseBefore.name === 'noise.png',
+    'the PNG is done first: ' + doneBefore.map((r) => r.name));
+  // Tab from the drop zone reaches Stop; Enter stops.
+  await page.focus('#drop');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'stop',
+    'Tab from the drop zone reaches Stop');
+  const [del] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'DELETE'),
+    page.keyboard.press('Enter'),
+  ]);
+  const delBody = await del.json();
+  check(del.status() === 200 && delBody.removed === true,
+    `DELETE answered ${del.status()} ${JSON.stringify(delBody)}`);
+  check(deletes.length === 1 && deletes[0].endsWith('/api/jobs/' + job3),
+    `DELETE requests: ${deletes}`);
+  const cancelled = delBody.cancelled;
+  check(cancelled >= 2 && cancelled <= 3,
+    `${cancelled} of 4 photos cancelled, want 2 or 3 (a slow machine?)`);
+  await page.waitForFunction(() => document.body.dataset.status === 'stopped');
+  check((await api('/api/jobs/' + job3)).status === 404,
+    'stopped job gone from the server');
+  // The colour of errors, as computed styles give it.
+  const bad = await page.evaluate(() => {
+    const s = document.createElement('span');
+    s.style.color = 'var(--bad)';
+    document.body.appendChild(s);
+    const c = getComputedStyle(s).color;
+    s.remove();
+    return c;
+  });
+  // Every row settles: the cancelled ones at once, the ones a worker had
+  // taken when their encode ends (their results are shown).
+  await page.waitForFunction((id) => document.body.dataset.stopped === id,
+    job3, { timeout: 60000 });
+  const rows3 = await shownRows(page);
+  const stopped = rows3.filter((r) => r.cls === 'cancelled');
+  const finished = rows3.filter((r) => r.cls === 'done');
+  check(rows3.length === 5 && stopped.length === cancelled &&
+    finished.length === 5 - cancelled,
+  `rows after Stop: ${rows3.map((r) => r.cls)}, ${cancelled} cancelled`);
+  check(stopped.every((r) => r.saved === 'cancelled' && r.after === '–' &&
+    !r.error), 'cancelled rows say cancelled, no error text');
+  check(stopped.every((r) => r.savedColor !== bad),
+    `cancelled rows not coloured as errors (${bad})`);
+  const noiseAfter = rows3.find((r) => r.index === noiseBefore.index);
+  check(noiseAfter && noiseAfter.cls === 'done' &&
+    noiseAfter.after === noiseBefore.after &&
+    noiseAfter.saved === noiseBefore.saved && /%$/.test(noiseAfter.saved),
+  `finished row keeps its result: ${JSON.stringify(noiseAfter)}`);
+  check(finished.every((r) => /^-?\d+\.\d%$/.test(r.saved)),
+    'rows finished after the Stop show their results');
+  check(rows3.every((r) => r.links === 0), 'no download links after Stop');
+  check(!(await page.isVisible('#zip')), 'no zip link after Stop');
+  check(!(await page.isVisible('#stop')), 'Stop gone after Stop');
+  const msg = await page.$eval('#current', (e) => e.textContent);
+  check(msg.startsWith(`Stopped: ${5 - cancelled} optimized, ` +
+    `${cancelled} cancelled.`), `stopped message '${msg}'`);
+  check(await page.$eval('#total-count', (e) => e.textContent) ===
+    `${5 - cancelled} optimized, ${cancelled} cancelled`, 'stopped totals');
+  check(await page.evaluate(() => document.activeElement.id) === 'current',
+    'focus on the stopped message');
+  check(await page.$eval('#drop', (e) => e.getAttribute('aria-disabled')) ===
+    'false', 'drop zone usable after Stop');
+  check(await page.evaluate(() =>
+    document.documentElement.scrollWidth <= window.innerWidth),
+  'no sideways scrolling after Stop at phone width');
+  await page.screenshot({ path: path.join(artifacts,
+    'serve-page-stopped-phone.png'), fullPage: true });
+
+  // A Stop that fails: no network, then a job the server no longer has.
+  await page.setInputFiles('#picker', [img('big1.jpg')]);
+  await page.waitForFunction((prev) => document.body.dataset.job !== prev &&
+    !document.getElementById('stop').hidden, job3, { timeout: 30000 });
+  const job5 = await page.evaluate(() => document.body.dataset.job);
+  await page.screenshot({ path: path.join(artifacts,
+    'serve-page-running-phone.png'), fullPage: true });
+  await page.route('**/api/jobs/*', (route) =>
+    route.request().method() === 'DELETE' ? route.abort() : route.continue());
+  await page.click('#stop');
+  await page.waitForSelector('#error:not([hidden])', { timeout: 10000 });
+  const netErr = await page.$eval('#error', (e) => e.textContent);
+  check(netErr.includes('Could not stop') && netErr.includes('not reachable'),
+    `failed DELETE shown: '${netErr}'`);
+  check(await page.isVisible('#stop') && await page.isEnabled('#stop'),
+    'Stop usable again after a failed DELETE');
+  check(await page.evaluate(() => document.body.dataset.status) ===
+    'processing', 'job still followed after a failed DELETE');
+  await page.unroute('**/api/jobs/*');
+  await page.route('**/api/jobs/*', (route) =>
+    route.request().method() === 'DELETE' ? route.fulfill({ status: 404,
+      contentType: 'application/json', body: '{"error": "no such job"}' }) :
+      route.continue());
+  await page.click('#stop');
+  await page.waitForFunction(() =>
+    document.getElementById('error').textContent.includes('no longer'));
+  check(!(await page.isVisible('#stop')) && !(await page.isVisible('#zip')) &&
+    await page.$$eval('#rows a', (a) => a.length) === 0,
+  'job gone: no Stop, no downloads');
+  check(await page.$eval('#drop', (e) => e.getAttribute('aria-disabled')) ===
+    'false' && await page.evaluate(() => document.body.dataset.status) ===
+    'gone', 'drop zone usable after a 404 on Stop');
+  check(deletes.length === 3 && deletes.slice(1).every((u) =>
+    u.endsWith('/api/jobs/' + job5)), `DELETE requests: ${deletes}`);
+  await page.unroute('**/api/jobs/*');
+
+  // A new upload after a Stop runs to the end as usual.
+  await page.setInputFiles('#picker', [img('forest.jpg')]);
+  const job4 = await waitDone(page, job2);
+  const j4 = await api('/api/jobs/' + job4);
+  check(job4 !== job3 && job4 !== job5 && j4.body.succeeded === 1 &&
+    j4.body.files[0].downloadName === 'forest.avif',
+  'upload after Stop completes');
+  await checkNumbers(page, j4.body, 'job after Stop');
+  check(!(await page.$eval('#progress', (e) =>
+    e.classList.contains('stopped'))), 'progress no longer shows stopped');
+  // The failed DELETEs log net::ERR_FAILED and a 404; a results GET sent
+  // just before the Stop may be answered 404 too.
+  errors.splice(mark, errors.length - mark, ...errors.slice(mark).filter(
+    (e) => !e.includes('net::ERR_FAILED') && !e.includes('status of 404')));
   // Chromium logs the refused upload's 400 itself; anything else is ours.
   const unexpected = errors.filter((e) => !e.includes('status of 400'));
   check(unexpected.length === 0, 'no console errors: ' + unexpected.join(' | '));
