@@ -25,52 +25,9 @@
 #include "metrics/metrics.h"
 #include "optimizer/benchmark.h"
 #include "pool/pool.h"
+#include "testjson.h"
 
 #define MS 1000000ull
-
-/* obj has exactly the keys in the NULL-terminated list. */
-static void
-assert_keys(json_t *obj, ...)
-{
-	const char *key;
-	size_t n = 0;
-	va_list ap;
-
-	if (!json_is_object(obj))
-		fail_msg("not an object");
-	va_start(ap, obj);
-	while ((key = va_arg(ap, const char *))) {
-		if (!json_object_get(obj, key))
-			fail_msg("no \"%s\" in %s", key,
-				 json_dumps(obj, JSON_COMPACT));
-		n++;
-	}
-	va_end(ap);
-	if (json_object_size(obj) != n)
-		fail_msg("%zu keys, want %zu: %s", json_object_size(obj), n,
-			 json_dumps(obj, JSON_COMPACT));
-}
-
-static json_int_t
-int_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_integer(v))
-		fail_msg("\"%s\" is not an integer", key);
-	return json_integer_value(v);
-}
-
-/* Rates, times and ratios are reals (jansson: "f" packs a real). */
-static double
-real_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_real(v))
-		fail_msg("\"%s\" is not a real", key);
-	return json_real_value(v);
-}
 
 static void
 assert_near(double got, double want, double tol, const char *what)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "commands/report.h"
+#include "testjson.h"
 
 /* ---- catching stdout --------------------------------------------------- */
 
@@ -114,63 +115,6 @@ json_result_line(const struct imgopt_result *res, bool dry_run)
 	return line;
 }
 
-/* obj has exactly the keys in the NULL-terminated list. */
-static void
-assert_keys(json_t *obj, ...)
-{
-	const char *key;
-	size_t n = 0;
-	va_list ap;
-
-	assert_true(json_is_object(obj));
-	va_start(ap, obj);
-	while ((key = va_arg(ap, const char *))) {
-		if (!json_object_get(obj, key)) {
-			char *text = json_dumps(obj, JSON_COMPACT);
-
-			fail_msg("no \"%s\" in %s", key, text);
-		}
-		n++;
-	}
-	va_end(ap);
-	if (json_object_size(obj) != n) {
-		char *text = json_dumps(obj, JSON_COMPACT);
-
-		fail_msg("%zu keys, want %zu: %s", json_object_size(obj), n,
-			 text);
-	}
-}
-
-static json_int_t
-int_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_integer(v))
-		fail_msg("\"%s\" is not an integer", key);
-	return json_integer_value(v);
-}
-
-static double
-real_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_number(v))
-		fail_msg("\"%s\" is not a number", key);
-	return json_number_value(v);
-}
-
-static const char *
-str_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_string(v))
-		fail_msg("\"%s\" is not a string", key);
-	return json_string_value(v);
-}
-
 #define assert_str(got, want)                                                \
 	do {                                                                 \
 		const char *g_ = (got), *w_ = (want);                        \
@@ -202,7 +146,7 @@ test_json_result(void **state)
 	assert_true(json_is_true(json_object_get(j, "success")));
 	assert_true(json_is_null(json_object_get(j, "error")));
 	assert_int_equal(int_of(j, "savedBytes"), 511111);
-	assert_true(real_of(j, "compressionRatio") == 62.92);
+	assert_true(number_of(j, "compressionRatio") == 62.92);
 	json_decref(j);
 }
 
@@ -243,7 +187,7 @@ test_json_result_failed(void **state)
 	assert_true(json_is_null(json_object_get(j, "optimized_path")));
 	assert_int_equal(int_of(j, "optimized_size"), 0);
 	assert_int_equal(int_of(j, "savedBytes"), 0);
-	assert_true(real_of(j, "compressionRatio") == 0);
+	assert_true(number_of(j, "compressionRatio") == 0);
 	assert_str(str_of(j, "error"),
 		   "x/broken.jpg: truncated JPEG (premature end of data)");
 	json_decref(j);
@@ -267,7 +211,7 @@ test_json_result_target(void **state)
 		    "savedBytes", "compressionRatio", "quality", "score",
 		    "target_met", NULL);
 	assert_int_equal(int_of(j, "quality"), 74);
-	assert_true(real_of(j, "score") == 0.9862);
+	assert_true(number_of(j, "score") == 0.9862);
 	assert_true(json_is_true(json_object_get(j, "target_met")));
 	json_decref(j);
 }
@@ -365,8 +309,8 @@ test_json_summary(void **state)
 	assert_int_equal(int_of(j, "optimized_bytes"), 9800000);
 	assert_int_equal(int_of(j, "savedBytes"), 14300000);
 	/* 14.3 / 24.1 = 59.3360..., two decimals as in each result. */
-	assert_true(real_of(j, "compressionRatio") == 59.34);
-	assert_true(real_of(j, "wall_seconds") == 3.5);
+	assert_true(number_of(j, "compressionRatio") == 59.34);
+	assert_true(number_of(j, "wall_seconds") == 3.5);
 	assert_true(json_is_true(json_object_get(j, "interrupted")));
 	assert_true(json_is_false(json_object_get(j, "dry_run")));
 	json_decref(j);
@@ -375,7 +319,7 @@ test_json_summary(void **state)
 	memset(&s, 0, sizeof(s));
 	j = json_summary_line(&s, true);
 	assert_int_equal(int_of(j, "savedBytes"), 0);
-	assert_true(real_of(j, "compressionRatio") == 0);
+	assert_true(number_of(j, "compressionRatio") == 0);
 	assert_true(json_is_true(json_object_get(j, "dry_run")));
 	assert_true(json_is_false(json_object_get(j, "interrupted")));
 	json_decref(j);
@@ -389,7 +333,7 @@ test_json_summary(void **state)
 	s.optimized_bytes = 1100;
 	j = json_summary_line(&s, false);
 	assert_int_equal(int_of(j, "savedBytes"), 0);
-	assert_true(real_of(j, "compressionRatio") == 0);
+	assert_true(number_of(j, "compressionRatio") == 0);
 	json_decref(j);
 }
 
