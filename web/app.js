@@ -156,13 +156,15 @@ function cell(row, cls, label, text) {
 // either still finishing (a worker had taken them; their result may still
 // come) or cancelled (the server cancels every image no worker took).
 function fileState(f) {
-  if (f.status !== 'queued' || !isStopped()) return f.status;
+  if (f.status !== 'queued') return f.status;
+  if (!isStopped()) return started.has(f.index) ? 'working' : 'queued';
   if (stop.state === 'gone') return 'unknown';
   return started.has(f.index) && !stop.streamDone ? 'finishing' : 'cancelled';
 }
 
 const PENDING = {
   queued: ['…', 'waiting'],
+  working: ['…', 'optimizing'],
   finishing: ['…', 'finishing'],
   failed: ['–', 'failed'],
   cancelled: ['–', 'cancelled'],
@@ -484,6 +486,7 @@ function follow(j) {
       if (isStopped()) showStopped();
     } else {
       $('current').textContent = 'Optimizing ' + d.fileName;
+      if (job && job.id === j.id) renderJob(job); // its row says so
     }
   });
   es.addEventListener('image_optimization_progress', (e) => {
@@ -533,7 +536,13 @@ function upload(files) {
   $('progress').classList.remove('stopped');
   $('zip-note').hidden = true;
   $('progress').hidden = false;
+  // A new job's bar starts empty at once, not by sliding back from the
+  // last job's width.
+  const fill = $('bar-fill');
+  fill.style.transition = 'none';
   showProgress(0, files.length, 0);
+  void fill.offsetWidth;
+  fill.style.transition = '';
   $('progress').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   $('current').textContent = 'Uploading ' + files.length +
     (files.length === 1 ? ' image…' : ' images…');

@@ -366,6 +366,12 @@ try {
   await page.waitForFunction((prev) => document.body.dataset.job !== prev &&
     !document.getElementById('stop').hidden, job3, { timeout: 30000 });
   const job5 = await page.evaluate(() => document.body.dataset.job);
+  // The row of the image a worker took says so, not "waiting".
+  await page.waitForFunction(() =>
+    document.getElementById('current').textContent.startsWith('Optimizing'),
+  null, { timeout: 30000 }).catch(() => {});
+  check(await page.$eval('#rows', (e) => e.textContent.includes('optimizing')),
+    'the running image\'s row says optimizing');
   await page.screenshot({ path: path.join(artifacts,
     'serve-page-running-phone.png'), fullPage: true });
   await page.route('**/api/jobs/*', (route) =>
