@@ -64,6 +64,10 @@ cmd_optimize(int argc, char **argv)
 	}
 	rc.dry_run = cli.opts.dry_run;
 	rc.report = report_new(cli.json, cli.verbose);
+	report_set_jpeg_quality(rc.report,
+		cli.opts.settings.quality[IMGOPT_FORMAT_JPEG] ?
+			cli.opts.settings.quality[IMGOPT_FORMAT_JPEG] :
+			cli.opts.settings.quality_global);
 	if (cli.progress == PROGRESS_ON ||
 	    (cli.progress == PROGRESS_AUTO && isatty(STDERR_FILENO) &&
 	     !cli.json))

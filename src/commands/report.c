@@ -22,6 +22,8 @@ struct report {
 	char *cancels[MAX_LISTED];
 	size_t ncancels, unlisted_cancels;
 	char line[1024];
+	int jpeg_quality;
+	uint64_t lossless; /* JPEGs copied, not re-encoded, below 100 */
 };
 
 struct report *
@@ -33,6 +35,7 @@ report_new(bool json, bool verbose)
 		abort();
 	r->json = json;
 	r->verbose = verbose;
+	r->jpeg_quality = 100;
 	return r;
 }
 
@@ -118,6 +121,8 @@ report_result(struct report *r, const struct imgopt_result *res, bool dry_run)
 			 res->original_path);
 		return NULL;
 	case IMGOPT_STATUS_OK:
+		if (res->lossless_copy && !res->kept_original)
+			r->lossless++;
 		break;
 	}
 	if (dry_run) {
@@ -188,6 +193,12 @@ qualities_json(const struct imgopt_summary *s)
 							 s->quality_count[i]));
 		}
 	return q;
+}
+
+void
+report_set_jpeg_quality(struct report *r, int quality)
+{
+	r->jpeg_quality = quality;
 }
 
 void
@@ -279,6 +290,16 @@ report_summary(struct report *r, const struct imgopt_summary *s, bool dry_run)
 	if (secs > 0 && s->total)
 		printf(" (%.1f images/s)", (double)s->total / secs);
 	printf("\n");
+	/* Why those JPEGs saved little: re-encoding them at the quality
+	 * asked would only have rounded them again (README, "No second
+	 * rounding").
+	 */
+	if (r->lossless && r->jpeg_quality < 100)
+		printf("%llu JPEG%s already at or below quality %d: copied "
+		       "losslessly (a lower -q re-encodes %s)\n",
+		       (unsigned long long)r->lossless,
+		       r->lossless == 1 ? " was" : "s were", r->jpeg_quality,
+		       r->lossless == 1 ? "it" : "them");
 	fflush(stdout);
 }
 

@@ -22,6 +22,12 @@ void report_free(struct report *r);
 const char *report_result(struct report *r, const struct imgopt_result *res,
 			  bool dry_run);
 
+/* The JPEG quality the run asks for, 1-100: below 100 the summary says
+ * how many JPEGs were copied losslessly because they already were at or
+ * below it (the reason their savings are small).
+ */
+void report_set_jpeg_quality(struct report *r, int quality);
+
 /* The closing summary (stdout). */
 void report_summary(struct report *r, const struct imgopt_summary *s,
 		    bool dry_run);

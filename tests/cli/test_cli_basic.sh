@@ -193,6 +193,10 @@ check "said in the verbose line" contains "$T/out" "[JPEG copied losslessly]"
 check "every pixel kept" test "$("$IMGOPT" compare "$T/coarse/q70.jpg" "$T/coarseo/q70.jpg")" = 1.000000
 expect_status 0 "coarse JPEG, --allow-larger" "$IMGOPT" -v --no-progress -q 90 --allow-larger -o "$T/coarsel" "$T/coarse"
 check "--allow-larger re-encodes" bash -c "! grep -qF '[JPEG copied losslessly]' '$T/out'"
+expect_status 0 "coarse JPEG, summary" "$IMGOPT" --no-progress -q 90 -o "$T/coarses" "$T/coarse"
+check "the summary says why it saved little" contains "$T/out" "1 JPEG was already at or below quality 90: copied losslessly"
+expect_status 0 "coarse JPEG, quality 100" "$IMGOPT" --no-progress -q 100 -o "$T/coarse100" "$T/coarse"
+check "not at quality 100 (a copy is what was asked)" bash -c "! grep -q 'copied losslessly' '$T/out'"
 
 # --- names with control characters never reach the terminal raw ------------
 mkdir -p "$T/ctl"
