@@ -80,6 +80,16 @@ alive() {
 }
 
 # body_has TEXT: the last body contains TEXT.
+# wait_stream FILE: wait (up to 2 s) until the event stream curl writes to
+# FILE has started: the server sends "retry:" first.
+wait_stream() {
+	for _ in $(seq 100); do
+		grep -q '^retry:' "$1" 2>/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 body_has() {
 	grep -qF -- "$1" "$T/body"
 }

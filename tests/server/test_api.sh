@@ -56,10 +56,7 @@ check "405 has Allow" grep -qi '^allow: GET, HEAD' "$T/headers"
 # --- global events: follow them during the commands ----------------------
 curl -sN "${URL}api/events" >"$T/events.txt" 2>/dev/null &
 events_pid=$!
-for _ in $(seq 100); do
-	grep -q '^retry:' "$T/events.txt" 2>/dev/null && break
-	sleep 0.02
-done
+wait_stream "$T/events.txt"
 
 # --- optimize_image: token, result shape ---------------------------------
 one="{\"input_path\":\"$T/img/a.jpg\",\"output_path\":\"$T/res/a.jpg\",\"settings\":{\"quality\":{\"global\":80}}}"
@@ -200,10 +197,7 @@ PY
 }
 curl -sN "${URL}api/events" >"$T/gone.txt" 2>/dev/null &
 gone_pid=$!
-for _ in $(seq 100); do
-	grep -q '^retry:' "$T/gone.txt" 2>/dev/null && break
-	sleep 0.02
-done
+wait_stream "$T/gone.txt"
 kill "$gone_pid"
 wait "$gone_pid" 2>/dev/null
 for _ in $(seq 40); do
@@ -489,10 +483,7 @@ print(json.dumps({"tasks": [{"input_path": t + "/img/hang.jpg",
 PY
 curl -sN "${URL}api/events" >"$T/hang-events.txt" 2>/dev/null &
 events_pid=$!
-for _ in $(seq 100); do
-	grep -q '^retry:' "$T/hang-events.txt" 2>/dev/null && break
-	sleep 0.02
-done
+wait_stream "$T/hang-events.txt"
 # 100 images of ~0.2 s each on 2 workers: 10 s of work if nobody stops it.
 curl -s "${auth[@]}" --data-binary @"$T/hang.json" -o /dev/null \
 	"${URL}api/optimize_images" &
@@ -566,10 +557,7 @@ expect_http 202 "upload to delete while running"
 job4=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/body")
 curl -sN --max-time 60 "${URL}api/jobs/$job4/events" >"$T/del-events.txt" 2>/dev/null &
 del_sse=$!
-for _ in $(seq 100); do
-	grep -q '^retry:' "$T/del-events.txt" 2>/dev/null && break
-	sleep 0.02
-done
+wait_stream "$T/del-events.txt"
 # 4 AVIF encodes of 1600x1200 (about a second each) on 2 workers: at
 # least 2 are not started yet.
 http DELETE "/api/jobs/$job4"
@@ -599,10 +587,7 @@ expect_http 202 "upload for a stream that closes"
 job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T/body")
 curl -sN "${URL}api/jobs/$job/events" >"$T/gone-events.txt" 2>/dev/null &
 sse_pid=$!
-for _ in $(seq 100); do
-	grep -q '^retry:' "$T/gone-events.txt" 2>/dev/null && break
-	sleep 0.02
-done
+wait_stream "$T/gone-events.txt"
 kill "$sse_pid"
 wait "$sse_pid" 2>/dev/null
 curl -sN --max-time 120 "${URL}api/jobs/$job/events" >/dev/null
