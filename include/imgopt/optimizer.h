@@ -45,7 +45,7 @@ struct imgopt_options {
 	double min_savings_pct;	  /* keep the input below this saving */
 	uint64_t max_pixels;
 	uint64_t max_file_size;
-	int fail_on;		  /* enum codec_fail_on; default: warning */
+	enum imgopt_fail_on fail_on; /* default: warning */
 	int jobs;		  /* worker processes; 0 = number of CPUs */
 	int threads;		  /* libvips threads per worker; 0 = auto */
 	int inflight;		  /* tasks queued per worker; 0 = default */
@@ -164,8 +164,5 @@ void *imgopt_optimizer_benchmark_json(const struct imgopt_optimizer *o);
 const char *imgopt_optimizer_error(const struct imgopt_optimizer *o);
 
 void imgopt_optimizer_free(struct imgopt_optimizer *o);
-
-/* Hidden worker mode: `imgopt __worker ...` runs this. */
-int imgopt_worker_main(int argc, char **argv);
 
 #endif

@@ -54,6 +54,17 @@ enum imgopt_target_metric {
 #define IMGOPT_TARGET_MEDIUM 0.994 /* corpus median at JPEG q80: 0.9935 */
 #define IMGOPT_TARGET_LOW 0.987    /* corpus median at JPEG q65: 0.9865 */
 
+/* How strict decoding is (--fail-on): which damage fails an image instead
+ * of being decoded as well as it goes (libvips' fail-on levels).  An
+ * option of a run, not part of the settings JSON.
+ */
+enum imgopt_fail_on {
+	IMGOPT_FAIL_ON_NONE = 0,  /* decode whatever can be decoded */
+	IMGOPT_FAIL_ON_TRUNCATED, /* fail truncated images */
+	IMGOPT_FAIL_ON_ERROR,	  /* ... and corrupt ones */
+	IMGOPT_FAIL_ON_WARNING,	  /* ... and any decoder warning (default) */
+};
+
 #define IMGOPT_QUALITY_UNSET 0
 #define IMGOPT_DEFAULT_QUALITY 90
 
@@ -97,7 +108,10 @@ int imgopt_settings_validate(const struct imgopt_settings *s, char *err,
 /* The settings as the JSON shape above; caller frees with free(). */
 char *imgopt_settings_to_json(const struct imgopt_settings *s);
 
-/* The effective quality for an output format: override, else global. */
+/* The effective quality for an output format, the one rule every layer
+ * uses: the format's own, else the global one; an unset or out-of-range
+ * value gives the default (0 or less) or 100 (above).
+ */
 int imgopt_settings_quality_for(const struct imgopt_settings *s,
 				enum imgopt_format fmt);
 
@@ -115,7 +129,10 @@ int imgopt_target_parse(struct imgopt_settings *s, const char *arg, char *err,
 			size_t err_size);
 
 /* "none", "width", "height", "longest", "shortest"; -1 for unknown. */
-const char *imgopt_resize_mode_name(enum imgopt_resize_mode mode);
 int imgopt_resize_mode_from_name(const char *name);
+
+/* "none", "truncated", "error", "warning"; -1 for unknown. */
+const char *imgopt_fail_on_name(enum imgopt_fail_on level);
+int imgopt_fail_on_from_name(const char *name);
 
 #endif

@@ -28,7 +28,7 @@
 #include "metadata.h"
 #include "reason.h"
 #include "save.h"
-#include "svg.h"
+#include "svg/svg.h"
 #include "target.h"
 
 /* The state of one codec_run(): the input side is in `in`. */
@@ -44,11 +44,16 @@ struct codec_job {
 };
 
 int
-codec_init(const char *argv0, int threads)
+codec_init(const char *argv0, int threads, char *err, size_t err_size)
 {
 	static const char *const loaders[] = {
 		"VipsForeignLoadJpeg", "VipsForeignLoadPng",
 		"VipsForeignLoadWebp", "VipsForeignLoadHeif",
+	};
+	static const char *const needed[] = {
+		"jpegload_source", "pngload_source", "webpload_source",
+		"heifload_source", "jpegsave_target", "pngsave_target",
+		"webpsave_target", "heifsave_target",
 	};
 	size_t i;
 
@@ -58,11 +63,23 @@ codec_init(const char *argv0, int threads)
 	reason_capture_warnings();
 
 	if (VIPS_INIT(argv0)) {
-		fprintf(stderr, "imgopt: cannot start libvips: %s\n",
-			vips_error_buffer());
+		snprintf(err, err_size, "cannot start libvips: %s",
+			 vips_error_buffer());
+		err[strcspn(err, "\n")] = '\0';
 		vips_error_clear();
 		return -1;
 	}
+	/* A libvips built without one of the codecs imgopt uses could only
+	 * fail every image of that format, one by one: refuse at start.
+	 */
+	for (i = 0; i < G_N_ELEMENTS(needed); i++)
+		if (!vips_type_find("VipsOperation", needed[i])) {
+			snprintf(err, err_size,
+				 "libvips %s has no %s operation (a codec "
+				 "library is missing)",
+				 vips_version_string(), needed[i]);
+			return -1;
+		}
 	if (threads > 0)
 		vips_concurrency_set(threads);
 	/* Each image is opened once; a cache only holds memory. */
@@ -465,17 +482,6 @@ vips_fail:
 	return -1;
 }
 
-/* The quality for fmt: its own, else the global one, else the default. */
-static int
-codec_quality(const struct imgopt_settings *s, enum imgopt_format fmt)
-{
-	int q = s->quality[fmt] ? s->quality[fmt] : s->quality_global;
-
-	if (q <= 0)
-		q = IMGOPT_DEFAULT_QUALITY;
-	return q > 100 ? 100 : q;
-}
-
 /* SVG bytes under a raster image's name: refused rather than written as
  * x.svg beside an x.png that is not one (uploads use this disguise).
  */
@@ -536,7 +542,7 @@ codec_svg(struct codec_job *job, uint64_t t0)
 		return -1;
 	}
 	job->out_fmt = reply->output_format = IMGOPT_FORMAT_SVG;
-	job->quality = codec_quality(s, IMGOPT_FORMAT_SVG);
+	job->quality = imgopt_settings_quality_for(s, IMGOPT_FORMAT_SVG);
 	if (job->in.size > SVG_MAX_BYTES) {
 		reason_human_size(job->in.size, size, sizeof(size));
 		codec_error(job,
@@ -633,7 +639,7 @@ codec_run(const struct codec_request *req, struct codec_reply *reply)
 			    reason_format_label(job.out_fmt));
 		goto out;
 	}
-	job.quality = codec_quality(&req->settings, job.out_fmt);
+	job.quality = imgopt_settings_quality_for(&req->settings, job.out_fmt);
 
 	if (load_header(&job.in))
 		goto out;

@@ -7,8 +7,9 @@
  * orientation, convert to sRGB, strip metadata, encode, and fall back to the
  * input's bytes when the result would be larger (never worse).
  *
- * This header does not include <vips/vips.h>: the parent includes it for the
- * request and reply structs but never links pixels code into its own path.
+ * The request and reply are the codec's own: they never cross a socket.
+ * The worker converts the neutral messages (message/message.h) to and from
+ * them (worker/convert.c).  This header does not include <vips/vips.h>.
  */
 #ifndef IMGOPT_CODEC_H
 #define IMGOPT_CODEC_H
@@ -21,15 +22,7 @@
 
 #define CODEC_ERROR_MAX 512
 
-/* How strict decoding is; mirrors VipsFailOn. */
-enum codec_fail_on {
-	CODEC_FAIL_ON_NONE = 0,
-	CODEC_FAIL_ON_TRUNCATED,
-	CODEC_FAIL_ON_ERROR,
-	CODEC_FAIL_ON_WARNING,
-};
-
-/* One image to optimise.  Plain data: it is copied between processes. */
+/* One image to optimise. */
 struct codec_request {
 	const char *input_path;	 /* opened read-only, once */
 	const char *output_path; /* an existing empty temp file to fill */
@@ -40,7 +33,7 @@ struct codec_request {
 	/* Limits; 0 means none. */
 	uint64_t max_pixels;	 /* refuse larger images from the header */
 	uint64_t max_file_size;	 /* refuse larger files from fstat */
-	enum codec_fail_on fail_on;
+	enum imgopt_fail_on fail_on;
 };
 
 struct codec_reply {
@@ -82,9 +75,10 @@ struct codec_reply {
  * every loader but JPEG, PNG, WebP and HEIF, no operation cache, `threads`
  * libvips worker threads (0 = libvips default), GLib and libvips messages
  * silenced (workers never print).
- * Returns 0 or -1 (message on stderr: the worker cannot start).
+ * Returns 0, or -1 with the reason in err (lowercase, no full stop): the
+ * process cannot decode anything.
  */
-int codec_init(const char *argv0, int threads);
+int codec_init(const char *argv0, int threads, char *err, size_t err_size);
 
 /* Optimise one image.  Always fills *reply; returns 0 when reply->ok, else
  * -1.  On failure output_path may hold partial bytes: the caller unlinks it.
@@ -92,7 +86,7 @@ int codec_init(const char *argv0, int threads);
  */
 int codec_run(const struct codec_request *req, struct codec_reply *reply);
 
-/* Decode one image for `imgopt compare` (ssim_compare_files()): the same
+/* Decode one image for `imgopt compare` (codec_compare_files()): the same
  * open, sniff, limits (req->max_pixels, max_file_size, fail_on), loaders,
  * sRGB conversion and orientation as codec_run(), no resize, 16-bit kept.
  * req->input_path is the file; the other fields are unused.  *out is a new

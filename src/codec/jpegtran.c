@@ -186,13 +186,13 @@ jpegtran_dst_term(j_compress_ptr cinfo)
 /* Whether the warnings seen so far fail the image under fail_on. */
 static bool
 jpegtran_warnings_fail(const struct jpegtran_err *e,
-		       enum codec_fail_on fail_on)
+		       enum imgopt_fail_on fail_on)
 {
 	if (e->warnings == 0)
 		return false;
-	if (fail_on >= CODEC_FAIL_ON_ERROR)
+	if (fail_on >= IMGOPT_FAIL_ON_ERROR)
 		return true;
-	return fail_on >= CODEC_FAIL_ON_TRUNCATED && e->truncated;
+	return fail_on >= IMGOPT_FAIL_ON_TRUNCATED && e->truncated;
 }
 
 /* Copy the input's APPn and COM markers, except those the compressor

@@ -28,7 +28,7 @@ struct jpegtran_options {
 	 */
 	int orientation;
 	bool keep_metadata;	/* copy every APPn and COM marker */
-	enum codec_fail_on fail_on;
+	enum imgopt_fail_on fail_on;
 	/* 1-99: transcode only when re-encoding at this quality could not
 	 * keep more of the picture: every component of the input quantised
 	 * no finer than libjpeg's standard tables at this quality, and its

@@ -177,14 +177,14 @@ load_sniff(struct load *l)
 
 /* codec.h's copy of VipsFailOn, back to libvips' own. */
 static VipsFailOn
-load_fail_on(enum codec_fail_on f)
+load_fail_on(enum imgopt_fail_on f)
 {
 	switch (f) {
-	case CODEC_FAIL_ON_TRUNCATED:
+	case IMGOPT_FAIL_ON_TRUNCATED:
 		return VIPS_FAIL_ON_TRUNCATED;
-	case CODEC_FAIL_ON_ERROR:
+	case IMGOPT_FAIL_ON_ERROR:
 		return VIPS_FAIL_ON_ERROR;
-	case CODEC_FAIL_ON_WARNING:
+	case IMGOPT_FAIL_ON_WARNING:
 		return VIPS_FAIL_ON_WARNING;
 	default:
 		return VIPS_FAIL_ON_NONE;
@@ -198,7 +198,7 @@ load_fail_on(enum codec_fail_on f)
  *
  * fail_on is passed as given.  Valid AVIF files make libheif warn
  * "ignoring nclx profile", but heifload reports that through g_warning,
- * not its fail_on check, so CODEC_FAIL_ON_WARNING still loads them (checked
+ * not its fail_on check, so IMGOPT_FAIL_ON_WARNING still loads them (checked
  * by test_codec and the hostile corpus' valid-control.avif).
  */
 static VipsImage *

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "save.h"
-#include "ssim.h"
+#include "quality/ssim.h"
 
 /* Scores are compared with this much slack: the same pixels always give
  * the same score, and a target is not "missed" by rounding.

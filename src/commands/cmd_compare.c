@@ -1,7 +1,7 @@
 /* cmd_compare.c: `imgopt compare [--json] [--resize-reference] A B`
  *
  * Prints the visual quality score of B against A (SSIM on linear-light
- * luminance, src/codec/ssim.h), so any output, imgopt's or another tool's,
+ * luminance, src/quality/ssim.h), so any output, imgopt's or another tool's,
  * can be checked the way the target search checks its own.
  *
  * Unlike the optimize command, this decodes pixels in the calling process:
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "codec/codec.h"
-#include "codec/ssim.h"
+#include "codec/compare.h"
 #include "commands.h"
 #include "imgopt/result.h"
 
@@ -66,7 +66,7 @@ cmd_compare(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, resize = false;
-	struct ssim_files res;
+	struct compare_files res;
 	char err[1024];
 	int c, rc;
 
@@ -109,9 +109,11 @@ cmd_compare(int argc, char **argv)
 	}
 
 	/* Default threads: one comparison may use every core. */
-	if (codec_init(argv[0], 0))
+	if (codec_init(argv[0], 0, err, sizeof(err))) {
+		fprintf(stderr, "imgopt compare: %s\n", err);
 		return EXIT_SOME_FAILED;
-	if (ssim_compare_files(argv[optind], argv[optind + 1], resize, &res,
+	}
+	if (codec_compare_files(argv[optind], argv[optind + 1], resize, &res,
 			       err, sizeof(err))) {
 		fprintf(stderr, "imgopt compare: %s\n", err);
 		rc = EXIT_SOME_FAILED;

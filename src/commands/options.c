@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/fsutil.h"
-#include "codec/codec.h"
 #include "imgopt_config.h"
 
 enum {
@@ -476,18 +475,13 @@ options_parse(int argc, char **argv, struct cli_options *cli)
 			cli->opts.timeout_s = (int)v;
 			break;
 		case OPT_FAIL_ON: {
-			static const char *const levels[] = {
-				"none", "truncated", "error", "warning"};
-			int found = -1;
+			int found = imgopt_fail_on_from_name(optarg);
 
-			for (int i = 0; i < 4; i++)
-				if (!strcmp(optarg, levels[i]))
-					found = i;
 			if (found < 0)
 				return usage_error(
 					"--fail-on must be none, truncated, "
 					"error or warning, got '%s'", optarg);
-			cli->opts.fail_on = found;
+			cli->opts.fail_on = (enum imgopt_fail_on)found;
 			break;
 		}
 		case OPT_THREADS:

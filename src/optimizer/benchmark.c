@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "codec/codec.h"
 #include "imgopt/result.h"
+#include "message/message.h"
 #include "metrics/metrics.h"
 #include "pool/pool.h"
 
@@ -15,7 +15,7 @@
 void
 benchmark_record(struct metrics *m, uint64_t found_ns,
 		 const struct pool_outcome *oc,
-		 const struct codec_reply *reply,
+		 const struct msg_reply *reply,
 		 const struct imgopt_result *r)
 {
 	struct metrics_task_sample s;

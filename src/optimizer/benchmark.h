@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-struct codec_reply;
+struct msg_reply;
 struct imgopt_result;
 struct metrics;
 struct pool;
@@ -26,7 +26,7 @@ struct pool_outcome;
  */
 void benchmark_record(struct metrics *m, uint64_t found_ns,
 		      const struct pool_outcome *oc,
-		      const struct codec_reply *reply,
+		      const struct msg_reply *reply,
 		      const struct imgopt_result *r);
 
 /* The report of a run that took wall_ns: m's summary, the pool's

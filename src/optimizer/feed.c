@@ -7,14 +7,13 @@
 
 #include "base/clock.h"
 #include "base/fsutil.h"
-#include "codec/codec.h"
+#include "message/message.h"
 #include "optimizer_state.h"
 #include "outcome.h"
 #include "outpath.h"
 #include "pool/pool.h"
 #include "walk.h"
 #include "window.h"
-#include "worker/wire.h"
 
 void
 feed_task_free(struct task *t)
@@ -141,12 +140,12 @@ int
 feed_next_task(void *ctx, struct pool_task *pt)
 {
 	struct imgopt_optimizer *o = ctx;
-	struct codec_request req;
-	static void *payload;
+	struct msg_task msg;
 	struct task *t;
 
-	free(payload);
-	payload = NULL;
+	/* The pool copied the last payload already (pool.h). */
+	free(o->payload);
+	o->payload = NULL;
 	for (;;) {
 		if (o->cancel)
 			return -1;
@@ -165,19 +164,19 @@ feed_next_task(void *ctx, struct pool_task *pt)
 			break;
 		feed_task_free(t);
 	}
-	memset(&req, 0, sizeof(req));
-	req.input_path = t->input;
-	req.output_path = t->tmp;
-	req.settings = t->settings;
-	req.keep_metadata = o->opts.keep_metadata;
-	req.allow_larger = o->opts.allow_larger;
-	req.min_savings_pct = o->opts.min_savings_pct;
-	req.max_pixels = o->opts.max_pixels;
-	req.max_file_size = o->opts.max_file_size;
-	req.fail_on = (enum codec_fail_on)o->opts.fail_on;
-	payload = wire_encode_request(&req, &pt->len);
+	memset(&msg, 0, sizeof(msg));
+	msg.input_path = t->input;
+	msg.output_path = t->tmp;
+	msg.settings = t->settings;
+	msg.keep_metadata = o->opts.keep_metadata;
+	msg.allow_larger = o->opts.allow_larger;
+	msg.min_savings_pct = o->opts.min_savings_pct;
+	msg.max_pixels = o->opts.max_pixels;
+	msg.max_file_size = o->opts.max_file_size;
+	msg.fail_on = o->opts.fail_on;
+	o->payload = msg_task_encode(&msg, &pt->len);
 	pt->id = t->id;
-	pt->payload = payload;
+	pt->payload = o->payload;
 	t->submit_ns = clock_now_ns();
 	t->next = o->inflight;
 	o->inflight = t;

@@ -29,7 +29,6 @@
 #include "base/fsutil.h"
 #include "base/loop.h"
 #include "benchmark.h"
-#include "codec/codec.h"
 #include "feed.h"
 #include "metrics/metrics.h"
 #include "nameset.h"
@@ -54,7 +53,7 @@ imgopt_options_init(struct imgopt_options *o)
 	imgopt_settings_init(&o->settings);
 	o->max_pixels = IMGOPT_DEFAULT_MAX_PIXELS;
 	o->max_file_size = IMGOPT_DEFAULT_MAX_FILE_SIZE;
-	o->fail_on = CODEC_FAIL_ON_WARNING;
+	o->fail_on = IMGOPT_FAIL_ON_WARNING;
 	o->memory_mb = IMGOPT_DEFAULT_MEMORY_MB;
 	o->timeout_s = IMGOPT_DEFAULT_TIMEOUT_S;
 }
@@ -475,6 +474,7 @@ imgopt_optimizer_free(struct imgopt_optimizer *o)
 	walk_free(o->walk);
 	metrics_free(o->metrics);
 	json_decref(o->bench);
+	free(o->payload);
 	window_free(o->window);
 	nameset_free(o->outputs);
 	free(o->out_dir);

@@ -11,7 +11,6 @@
 
 #include <jansson.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "base/xalloc.h"
 #include "imgopt/optimizer.h"
 
 struct loop;
@@ -68,44 +68,8 @@ struct imgopt_optimizer {
 	bool cancelled_pool;
 	char error[512];
 	json_t *bench;
+	void *payload;		 /* the last task handed to the pool */
 	int workers, threads, inflight_n;
 };
-
-/* Out of memory in the parent is not worth recovering from: abort. */
-static inline void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-static inline char *
-xstrdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	if (s && !d)
-		abort();
-	return d;
-}
-
-static inline char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static inline char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
 
 #endif

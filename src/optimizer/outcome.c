@@ -8,13 +8,12 @@
 #include "base/clock.h"
 #include "base/fsutil.h"
 #include "benchmark.h"
-#include "codec/codec.h"
 #include "feed.h"
+#include "message/message.h"
 #include "nameset.h"
 #include "optimizer_state.h"
 #include "outpath.h"
 #include "pool/pool.h"
-#include "worker/wire.h"
 
 /* Hand one result to the caller and count it (see outcome.h). */
 void
@@ -107,7 +106,7 @@ take_inflight(struct imgopt_optimizer *o, uint64_t id)
 /* Move the finished temp file to its real name. */
 static void
 finish_ok(struct imgopt_optimizer *o, struct task *t,
-	  const struct codec_reply *reply, struct imgopt_result *r)
+	  const struct msg_reply *reply, struct imgopt_result *r)
 {
 	char err[PATH_MAX + 256]; /* the path, then the reason */
 	char *final;
@@ -163,7 +162,7 @@ outcome_task_done(void *ctx, const struct pool_outcome *oc)
 {
 	struct imgopt_optimizer *o = ctx;
 	struct task *t = take_inflight(o, oc->id);
-	struct codec_reply reply, *rp = NULL;
+	struct msg_reply reply, *rp = NULL;
 	struct imgopt_result r;
 	uint64_t size;
 
@@ -180,7 +179,7 @@ outcome_task_done(void *ctx, const struct pool_outcome *oc)
 		oc->reply_ns - t->found_ns : 0;
 	switch (oc->kind) {
 	case POOL_TASK_DONE:
-		if (wire_decode_reply(oc->payload, oc->len, &reply) != 0) {
+		if (msg_reply_decode(oc->payload, oc->len, &reply) != 0) {
 			r.status = IMGOPT_STATUS_FAILED;
 			r.error = xasprintf("%s: internal error: malformed "
 					    "reply from worker", t->input);
@@ -226,5 +225,7 @@ outcome_task_done(void *ctx, const struct pool_outcome *oc)
 		benchmark_record(o->metrics, t->found_ns, oc, rp, &r);
 	size = t->size;
 	feed_task_free(t);
+	if (rp)
+		msg_release(&msg_reply_schema, rp);
 	outcome_emit(o, &r, size);
 }

@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/loop.h"
 #include "pool_internal.h"
+#include "proto.h"
 
 #include <stdio.h>
 #include <sys/wait.h>
@@ -120,14 +121,14 @@ worker_fail_tasks(struct worker *w, enum fail_kind kind, const char *msg)
 
 /* A worker died or was killed before READY (status: its wait status, or
  * -1 when the pool killed it): after a few in a row, and at once for
- * POOL_WORKER_EXIT_FATAL, give up instead of respawning forever.
+ * PROTO_EXIT_FATAL, give up instead of respawning forever.
  */
 static void
 pool_start_failed(struct pool *pool, int status, const char *msg)
 {
 	pool->start_failures++;
 	if (status != -1 && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == POOL_WORKER_EXIT_FATAL)
+	    WEXITSTATUS(status) == PROTO_EXIT_FATAL)
 		pool_fail(pool, "worker cannot start: %s", msg);
 	else if (pool->start_failures >= POOL_START_FAILURES_MAX)
 		pool_fail(pool,

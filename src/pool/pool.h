@@ -88,12 +88,6 @@ struct pool_config {
 	void (*task_done)(void *ctx, const struct pool_outcome *outcome);
 };
 
-/* A worker that exits with this status before its READY frame cannot
- * start at all (bad arguments, a library missing): the pool gives up at
- * once instead of trying again (nginx's "fatal" exit code).
- */
-#define POOL_WORKER_EXIT_FATAL 2
-
 /* Per-worker figures for the benchmark. */
 struct pool_worker_stats {
 	uint64_t busy_ns;	/* time with at least one task dispatched */

@@ -21,7 +21,16 @@ enum proto_type {
 	PROTO_QUIT,	      /* parent -> worker: exit after this */
 	PROTO_LAST_WORDS,     /* worker -> parent: text sent just before an
 				 abort (e.g. a GLib allocation failure) */
+	PROTO_FATAL,	      /* worker -> parent: why it cannot start; it
+				 then exits with PROTO_EXIT_FATAL */
 };
+
+/* The exit status of a worker that cannot start at all (bad arguments,
+ * libvips or a loader missing), after a PROTO_FATAL frame saying why: the
+ * pool gives up at once instead of respawning it (nginx's "fatal" exit
+ * code).  Any other exit before READY is retried a few times.
+ */
+#define PROTO_EXIT_FATAL 2
 
 struct proto_header {
 	uint32_t type;

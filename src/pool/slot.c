@@ -211,6 +211,10 @@ slot_frame(struct slot *s, const struct proto_header *h, const void *p)
 		s->ops->result(s->ctx, h->id, p, h->len);
 		return;
 	case PROTO_LAST_WORDS:
+	case PROTO_FATAL:
+		/* FATAL comes before the exit, LAST_WORDS before a crash:
+		 * either way it explains the death.
+		 */
 		slot_keep_last_words(s, p, h->len);
 		return;
 	default:
@@ -493,7 +497,11 @@ slot_death_message(const struct slot *s, int status, char *buf, size_t size)
 		snprintf(what, sizeof(what), "worker ended with wait status %d",
 			 status);
 	}
-	if (s->last_words[0])
+	if (s->last_words[0] && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == PROTO_EXIT_FATAL)
+		/* The worker said why it cannot start: that is the message. */
+		snprintf(buf, size, "%s", s->last_words);
+	else if (s->last_words[0])
 		snprintf(buf, size, "%s: %s", what, s->last_words);
 	else
 		snprintf(buf, size, "%s", what);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +12,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "base/clock.h"
 #include "codec/codec.h"
+#include "convert.h"
+#include "message/message.h"
 #include "pool/proto.h"
-#include "wire.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WORKER_SANITIZED 1
@@ -109,54 +110,114 @@ mark_memory_error(struct codec_reply *reply)
 	memcpy(reply->error, text, sizeof(reply->error));
 }
 
+/* Decode one task, run it, send the reply. */
 static int
 serve_task(uint64_t id, const void *payload, size_t len)
 {
+	struct msg_task task;
 	struct codec_request req;
 	struct codec_reply reply;
+	struct msg_reply msg;
+	void *out;
+	size_t out_len;
+	int rc;
 
 	memset(&reply, 0, sizeof(reply));
-	if (wire_decode_request(payload, len, &req) != 0) {
+	if (msg_task_decode(payload, len, &task) != 0) {
 		snprintf(reply.error, sizeof(reply.error),
 			 "internal error: malformed task");
 	} else {
+		convert_task_to_request(&task, &req);
 		test_hooks(req.input_path);
 		codec_run(&req, &reply);
 		mark_memory_error(&reply);
+		msg_release(&msg_task_schema, &task);
 	}
-	return proto_write_frame(WORKER_FD, PROTO_RESULT, id, &reply,
-				 sizeof(reply));
+	convert_reply_to_message(&reply, &msg);
+	out = msg_reply_encode(&msg, &out_len);
+	msg_release(&msg_reply_schema, &msg);
+	rc = proto_write_frame(WORKER_FD, PROTO_RESULT, id, out, out_len);
+	free(out);
+	return rc;
+}
+
+/* The worker cannot start: say why in a FATAL frame, and exit with the
+ * status that tells the pool not to try again.
+ */
+static int
+worker_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+worker_fatal(const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		proto_write_frame(WORKER_FD, PROTO_FATAL, 0, text,
+				  (size_t)n < sizeof(text) ? (size_t)n :
+							     sizeof(text) - 1);
+	return PROTO_EXIT_FATAL;
+}
+
+/* An integer option value lo..hi, else -1 (and *v untouched). */
+static int
+worker_int_arg(const char *s, long lo, long hi, long *v)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || end == s || *end || x < lo || x > hi)
+		return -1;
+	*v = x;
+	return 0;
 }
 
 int
 worker_main(int argc, char **argv)
 {
-	long parent = 0;
-	int threads = 1;
+	long parent = 0, threads = 1, memory = 0;
+	char err[512];
 	struct proto_header h;
 	void *payload;
 	int rc;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--threads"))
-			threads = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--memory"))
-			memory_mb = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--parent-pid"))
-			parent = atol(argv[i + 1]);
-	}
 	/* Die with the parent; if it is already gone, go now. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (parent > 0 && getppid() != (pid_t)parent)
-		return 0;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN); /* Ctrl-C is the parent's to handle */
+	for (int i = 1; i < argc; i += 2) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] :
+								 NULL;
+		long *dst = !strcmp(opt, "--threads")	 ? &threads :
+			    !strcmp(opt, "--memory")	 ? &memory :
+			    !strcmp(opt, "--parent-pid") ? &parent :
+							   NULL;
+
+		if (!dst)
+			return worker_fatal("worker: unknown argument '%s'",
+					    opt);
+		if (!val || worker_int_arg(val, 0,
+					   dst == &threads ? 1024 : INT32_MAX,
+					   dst))
+			return worker_fatal("worker: bad value for %s: '%s'",
+					    opt, val ? val : "");
+	}
+	if (parent > 0 && getppid() != (pid_t)parent)
+		return 0;
+	memory_mb = (int)memory;
 	limit_memory(memory_mb);
 	g_log_set_default_handler(last_words, NULL);
 	g_log_set_handler("GLib", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL,
 			  last_words, NULL);
-	if (codec_init(argv[0], threads) != 0)
-		return 3;
+	if (codec_init(argv[0], (int)threads, err, sizeof(err)) != 0)
+		return worker_fatal("%s", err);
 	if (proto_write_frame(WORKER_FD, PROTO_READY, (uint64_t)getpid(),
 			      NULL, 0) != 0)
 		return 0;

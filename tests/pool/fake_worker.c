@@ -26,7 +26,7 @@
  *                             sleeping in a "sleep:" task, with the task
  *                             id in it: a test that gets the lock knows
  *                             which task a SIGKILL would hit.
- * Unknown arguments are ignored, like the real worker's.
+ * Unknown arguments are ignored (the real worker refuses them).
  */
 #include "pool/proto.h"
 

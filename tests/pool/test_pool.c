@@ -919,7 +919,7 @@ test_misbehaving_worker(void **state)
 	assert_no_children();
 }
 
-/* Workers that exit with POOL_WORKER_EXIT_FATAL before READY stop the
+/* Workers that exit with PROTO_EXIT_FATAL before READY stop the
  * pool at once; workers that say READY and then die idle, again and
  * again, stop it too.
  */
@@ -958,6 +958,42 @@ test_fatal_starts(void **state)
 	}
 	unsetenv("FAKE_WORKER_IDLE_EXIT");
 	assert_non_null(strstr(err, "before doing any work"));
+	batch_release(&b);
+	assert_no_children();
+}
+
+/* The real worker (the built imgopt) that cannot start says why in one
+ * FATAL frame and exits with PROTO_EXIT_FATAL: the pool gives up at once
+ * with that reason, no respawn loop, no "exited with status" noise.
+ */
+static void
+test_real_worker_cannot_start(void **state)
+{
+	const char *imgopt = getenv("IMGOPT");
+	char *argv[] = { (char *)imgopt, "__worker", "--threads", "bogus",
+			 NULL };
+	struct pool_config cfg = {
+		.worker_argv = argv,
+		.workers = 2,
+		.inflight_per_worker = 1,
+		.grace_ms = 100,
+		.next_task = next_task,
+		.task_done = task_done,
+	};
+	struct batch b;
+	char err[256] = "";
+	uint64_t start = clock_now_ns();
+
+	(void)state;
+	if (!imgopt)
+		skip();
+	batch_init(&b, 1);
+	cfg.ctx = &b;
+	b.pool = pool_new(b.loop, &cfg, err, sizeof(err));
+	assert_null(b.pool);
+	assert_string_equal(err, "worker cannot start: worker: bad value for "
+				 "--threads: 'bogus'");
+	assert_true(clock_now_ns() - start < 2000000000u);
 	batch_release(&b);
 	assert_no_children();
 }
@@ -1116,6 +1152,7 @@ main(void)
 		POOL_TEST_CASE(test_large_frames),
 		POOL_TEST_CASE(test_misbehaving_worker),
 		POOL_TEST_CASE(test_fatal_starts),
+		POOL_TEST_CASE(test_real_worker_cannot_start),
 		POOL_TEST_CASE(test_overhead),
 	};
 

@@ -20,7 +20,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "codec/codec.h"
+#include "message/message.h"
 #include "imgopt/result.h"
 #include "metrics/metrics.h"
 #include "optimizer/benchmark.h"
@@ -138,7 +138,7 @@ test_empty_run(void **state)
 /* One task as the optimizer records it. */
 static void
 record(struct metrics *m, int worker, uint64_t found, uint64_t dispatch,
-       uint64_t reply_at, const struct codec_reply *reply, bool ok,
+       uint64_t reply_at, const struct msg_reply *reply, bool ok,
        uint64_t in_bytes, uint64_t out_bytes)
 {
 	struct pool_outcome oc;
@@ -157,10 +157,10 @@ record(struct metrics *m, int worker, uint64_t found, uint64_t dispatch,
 	benchmark_record(m, found, &oc, reply, &r);
 }
 
-static struct codec_reply
+static struct msg_reply
 reply_of(uint64_t header_ns, uint64_t pipeline_ns, int w, int h)
 {
-	struct codec_reply rep;
+	struct msg_reply rep;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.header_ns = header_ns;
@@ -187,8 +187,8 @@ test_figures(void **state)
 {
 	const uint64_t t0 = 1000 * MS;
 	struct metrics *m = metrics_new(2);
-	struct codec_reply a = reply_of(1 * MS, 8 * MS, 2000, 1000);
-	struct codec_reply b = reply_of(3 * MS, 0, 4000, 4000);
+	struct msg_reply a = reply_of(1 * MS, 8 * MS, 2000, 1000);
+	struct msg_reply b = reply_of(3 * MS, 0, 4000, 4000);
 	json_t *j;
 
 	(void)state;
@@ -228,7 +228,7 @@ static void
 test_clamped(void **state)
 {
 	struct metrics *m = metrics_new(1);
-	struct codec_reply a = reply_of(0, 0, 10, 10);
+	struct msg_reply a = reply_of(0, 0, 10, 10);
 	json_t *j;
 
 	(void)state;
@@ -245,7 +245,7 @@ test_clamped(void **state)
 static void
 test_record_without_metrics(void **state)
 {
-	struct codec_reply a = reply_of(MS, MS, 10, 10);
+	struct msg_reply a = reply_of(MS, MS, 10, 10);
 
 	(void)state;
 	record(NULL, 0, 0, MS, 2 * MS, &a, true, 100, 50);

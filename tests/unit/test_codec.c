@@ -43,7 +43,7 @@ base_request(void)
 	req.settings.output_format = IMGOPT_FORMAT_ORIGINAL;
 	req.max_pixels = 268402689;
 	req.max_file_size = 1ULL << 30;
-	req.fail_on = CODEC_FAIL_ON_WARNING;
+	req.fail_on = IMGOPT_FAIL_ON_WARNING;
 	return req;
 }
 
@@ -1288,7 +1288,7 @@ test_avif_input(void **state)
 	save_as(im, "input.avif", IMGOPT_FORMAT_AVIF, 60);
 	g_object_unref(im);
 
-	req.fail_on = CODEC_FAIL_ON_WARNING;
+	req.fail_on = IMGOPT_FAIL_ON_WARNING;
 	req.settings.output_format = IMGOPT_FORMAT_JPEG;
 	out = run_codec(&req, "input.avif", &reply);
 	if (!reply.ok)
@@ -1343,7 +1343,7 @@ test_silent(void **state)
 	g_free(out);
 	out = run_codec(&req, "silent.avif", &reply);
 	g_free(out);
-	req.fail_on = CODEC_FAIL_ON_NONE;
+	req.fail_on = IMGOPT_FAIL_ON_NONE;
 	out = run_codec(&req, "silent-half.png", &reply);
 	g_free(out);
 	fflush(stderr);

@@ -56,7 +56,7 @@ transcode(const char *in, const char *out, int no_finer_than,
 {
 	struct jpegtran_options opt = {
 		.orientation = 1,
-		.fail_on = CODEC_FAIL_ON_WARNING,
+		.fail_on = IMGOPT_FAIL_ON_WARNING,
 		.no_finer_than = no_finer_than,
 		.output_420 = output_420,
 	};

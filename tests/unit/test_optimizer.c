@@ -12,7 +12,7 @@
  * tests that need workers are skipped rather than fall back to
  * /proc/self/exe; and main() refuses to act as a worker, so that even an
  * optimizer that ignored worker_exe could only make workers that exit at
- * once (as "cannot start", POOL_WORKER_EXIT_FATAL), never more test runs.
+ * once (as "cannot start", PROTO_EXIT_FATAL), never more test runs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +31,7 @@
 
 #include "base/fsutil.h"
 #include "imgopt/optimizer.h"
-#include "pool/pool.h"
+#include "pool/proto.h"
 #include "testutil.h"
 
 #define MAX_REC 4200
@@ -1216,7 +1216,7 @@ main(int argc, char **argv)
 	 */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "__worker"))
-			_exit(POOL_WORKER_EXIT_FATAL);
+			_exit(PROTO_EXIT_FATAL);
 	if (exe && *exe && access(exe, X_OK) == 0)
 		worker_exe = exe;
 	else

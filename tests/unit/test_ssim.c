@@ -22,7 +22,7 @@
 #include <vips/vips.h>
 
 #include "codec/codec.h"
-#include "codec/ssim.h"
+#include "quality/ssim.h"
 
 #include "testutil.h"
 
@@ -373,62 +373,6 @@ test_size_mismatch(void **state)
 	g_object_unref(b);
 }
 
-/* Files go through the codec's loaders; sizes must match unless the
- * reference is resized.
- */
-static void
-test_files(void **state)
-{
-	char *big = testutil_path("big.png");
-	char *small = testutil_path("small.png");
-	char *bad = testutil_path("bad.png");
-	unsigned char a[32 * 32 * 3], b[32 * 32 * 3];
-	struct ssim_files res;
-	VipsImage *x, *half;
-	char err[512];
-	int fd;
-
-	(void)state;
-	noisy_pair(3, 2, a, b);
-	x = testutil_from_pixels(a, 32, 32, 3);
-	assert_int_equal(vips_image_write_to_file(x, big, NULL), 0);
-	assert_int_equal(vips_resize(x, &half, 0.5, NULL), 0);
-	assert_int_equal(vips_image_write_to_file(half, small, NULL), 0);
-
-	assert_int_equal(ssim_compare_files(big, big, false, &res, err,
-					    sizeof(err)),
-			 0);
-	assert_true(res.score == 1.0);
-	assert_int_equal(res.a_width, 32);
-
-	assert_int_equal(ssim_compare_files(big, small, false, &res, err,
-					    sizeof(err)),
-			 -1);
-	assert_string_equal(err, "images differ in size (32x32 vs 16x16)");
-	/* Resized the same way the codec resizes: the same pixels. */
-	assert_int_equal(ssim_compare_files(big, small, true, &res, err,
-					    sizeof(err)),
-			 0);
-	assert_true(res.score > 0.999);
-	assert_int_equal(res.b_width, 16);
-
-	fd = open(bad, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "\x89PNG\r\n\x1a\n", 8), 8);
-	close(fd);
-	assert_int_equal(ssim_compare_files(bad, big, false, &res, err,
-					    sizeof(err)),
-			 -1);
-	assert_true(g_str_has_prefix(err, "cannot read '"));
-	assert_non_null(strstr(err, "bad.png': "));
-
-	g_object_unref(half);
-	g_object_unref(x);
-	g_free(big);
-	g_free(small);
-	g_free(bad);
-}
-
 int
 main(void)
 {
@@ -442,7 +386,6 @@ main(void)
 		cmocka_unit_test(test_16bit),
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_size_mismatch),
-		cmocka_unit_test(test_files),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -24,10 +24,10 @@
 #include "base/fsutil.h"
 #include "base/clock.h"
 #include "codec/codec.h"
-#include "codec/svg.h"
-#include "codec/svgdata.h"
-#include "codec/svgpath.h"
-#include "codec/svgvalue.h"
+#include "svg/svg.h"
+#include "svg/svgdata.h"
+#include "svg/svgpath.h"
+#include "svg/svgvalue.h"
 
 static char test_dir[] = "/tmp/test-svg-XXXXXX";
 
@@ -648,7 +648,7 @@ base_request(void)
 	imgopt_settings_init(&req.settings);
 	req.max_pixels = 268402689;
 	req.max_file_size = 1ULL << 30;
-	req.fail_on = CODEC_FAIL_ON_WARNING;
+	req.fail_on = IMGOPT_FAIL_ON_WARNING;
 	return req;
 }
 

@@ -21,7 +21,8 @@
 
 #include "codec/codec.h"
 #include "codec/save.h"
-#include "codec/ssim.h"
+#include "quality/ssim.h"
+#include "codec/compare.h"
 #include "codec/target.h"
 
 #include "testutil.h"
@@ -314,7 +315,7 @@ test_codec_run(void **state)
 	char *out = testutil_path("out");
 	struct codec_request req;
 	struct codec_reply reply;
-	struct ssim_files files;
+	struct compare_files files;
 	char err[512];
 
 	(void)state;
@@ -324,7 +325,7 @@ test_codec_run(void **state)
 	req.settings.target_value = 0.98;
 	req.settings.output_format = IMGOPT_FORMAT_JPEG;
 	req.max_pixels = 1 << 24;
-	req.fail_on = CODEC_FAIL_ON_WARNING;
+	req.fail_on = IMGOPT_FAIL_ON_WARNING;
 
 	assert_int_equal(run(&req, png, &reply), 0);
 	assert_true(reply.quality >= TARGET_Q_MIN &&
@@ -332,7 +333,7 @@ test_codec_run(void **state)
 	assert_true(reply.target_met && reply.score >= 0.98);
 	assert_true(reply.encodes >= 2);
 	/* imgopt compare says the same of the file written. */
-	assert_int_equal(ssim_compare_files(png, out, false, &files, err,
+	assert_int_equal(codec_compare_files(png, out, false, &files, err,
 					    sizeof(err)),
 			 0);
 	assert_true(fabs(files.score - reply.score) < 1e-9);
@@ -356,7 +357,7 @@ test_codec_run(void **state)
 	req.settings.quality_global = 100;
 	assert_int_equal(run(&req, png, &reply), 0);
 	assert_int_equal(reply.quality, 0);
-	assert_int_equal(ssim_compare_files(png, out, false, &files, err,
+	assert_int_equal(codec_compare_files(png, out, false, &files, err,
 					    sizeof(err)),
 			 0);
 	assert_true(files.score == 1.0);

@@ -31,12 +31,18 @@ static char argv0[64];
 int
 testutil_setup(const char *name)
 {
+	char err[512];
+
 	snprintf(dir, sizeof(dir), "/tmp/test-%s-XXXXXX", name);
 	if (!mkdtemp(dir))
 		return -1;
 	/* libvips may keep argv0: static, not on the caller's stack. */
 	snprintf(argv0, sizeof(argv0), "test_%s", name);
-	return codec_init(argv0, 1);
+	if (codec_init(argv0, 1, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -62,14 +62,6 @@ imgopt_format_from_name(const char *name)
 	return -1;
 }
 
-const char *
-imgopt_resize_mode_name(enum imgopt_resize_mode mode)
-{
-	if ((unsigned)mode >= N_MODES)
-		return "unknown";
-	return mode_names[mode];
-}
-
 int
 imgopt_resize_mode_from_name(const char *name)
 {
@@ -81,14 +73,48 @@ imgopt_resize_mode_from_name(const char *name)
 	return -1;
 }
 
+static const char *const fail_on_names[] = {
+	[IMGOPT_FAIL_ON_NONE] = "none",
+	[IMGOPT_FAIL_ON_TRUNCATED] = "truncated",
+	[IMGOPT_FAIL_ON_ERROR] = "error",
+	[IMGOPT_FAIL_ON_WARNING] = "warning",
+};
+#define N_FAIL_ON (sizeof(fail_on_names) / sizeof(fail_on_names[0]))
+
+const char *
+imgopt_fail_on_name(enum imgopt_fail_on level)
+{
+	if ((unsigned)level >= N_FAIL_ON)
+		return "unknown";
+	return fail_on_names[level];
+}
+
+int
+imgopt_fail_on_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (unsigned i = 0; i < N_FAIL_ON; i++)
+		if (!strcmp(name, fail_on_names[i]))
+			return (int)i;
+	return -1;
+}
+
 int
 imgopt_settings_quality_for(const struct imgopt_settings *s,
 			    enum imgopt_format fmt)
 {
+	int q = s->quality_global;
+
 	if (fmt > IMGOPT_FORMAT_ORIGINAL && fmt < IMGOPT_FORMAT_COUNT &&
 	    s->quality[fmt] != IMGOPT_QUALITY_UNSET)
-		return s->quality[fmt];
-	return s->quality_global;
+		q = s->quality[fmt];
+	/* Unchecked settings (a caller that skipped validate()) still get
+	 * a quality an encoder accepts.
+	 */
+	if (q <= 0)
+		q = IMGOPT_DEFAULT_QUALITY;
+	return q > 100 ? 100 : q;
 }
 
 static int

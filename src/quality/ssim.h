@@ -20,8 +20,8 @@
  * over rows held in memory (a ring of 11 blurred rows), which measured
  * several times faster than the same steps as libvips operations.
  *
- * The header does not include <vips/vips.h> (the CLI's compare command
- * includes it): images are passed as struct _VipsImage, which is VipsImage.
+ * The header does not include <vips/vips.h>: images are passed as struct
+ * _VipsImage, which is VipsImage.
  */
 #ifndef IMGOPT_SSIM_H
 #define IMGOPT_SSIM_H
@@ -69,23 +69,5 @@ double ssim_planes(const float *a, const float *b, int w, int h,
 
 /* The sRGB transfer function: an 8-bit value to linear light in [0, 1]. */
 float ssim_linear8(int v);
-
-/* What `imgopt compare` reports. */
-struct ssim_files {
-	int a_width, a_height; /* as decoded and turned upright */
-	int b_width, b_height;
-	double score;
-};
-
-/* Score two image files: each is decoded by codec_load_for_compare() (the
- * codec's own loaders and limits, upright, sRGB).  Images of different
- * sizes are an error, "images differ in size (AxB vs CxD)", unless
- * resize_reference: then a is resized to b's size (libvips' Lanczos 3,
- * premultiplied alpha), to score a resized output against its original.
- * Needs codec_init().  Returns 0, or -1 with a message in err: for
- * unreadable images "cannot read 'PATH': REASON".
- */
-int ssim_compare_files(const char *a, const char *b, bool resize_reference,
-		       struct ssim_files *out, char *err, size_t err_size);
 
 #endif
