@@ -16,7 +16,7 @@
 #include "window.h"
 
 void
-feed_task_free(struct task *t)
+feed_task_free(struct optimizer_task *t)
 {
 	if (!t)
 		return;
@@ -26,11 +26,11 @@ feed_task_free(struct task *t)
 	free(t);
 }
 
-struct task *
+struct optimizer_task *
 feed_task_new(struct imgopt_optimizer *o, const char *input,
 	      const struct imgopt_settings *s)
 {
-	struct task *t = xcalloc(1, sizeof(*t));
+	struct optimizer_task *t = xcalloc(1, sizeof(*t));
 
 	t->id = ++o->next_id;
 	t->found_ns = clock_now_ns();
@@ -43,7 +43,7 @@ feed_task_new(struct imgopt_optimizer *o, const char *input,
  * given, to measure what the ordering is worth).
  */
 void
-feed_enqueue(struct imgopt_optimizer *o, struct task *t)
+feed_enqueue(struct imgopt_optimizer *o, struct optimizer_task *t)
 {
 	window_push(o->window, t,
 		    o->opts.order_given ? UINT64_MAX - t->id : t->size);
@@ -54,7 +54,7 @@ void
 feed_refill(struct imgopt_optimizer *o)
 {
 	while (o->explicit_head && !window_full(o->window)) {
-		struct task *t = o->explicit_head;
+		struct optimizer_task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
 		t->next = NULL;
@@ -66,7 +66,7 @@ feed_refill(struct imgopt_optimizer *o)
 		o->explicit_tail = NULL;
 	while (!o->walk_done && !window_full(o->window) && !o->cancel) {
 		const struct walk_entry *e = walk_next(o->walk);
-		struct task *t;
+		struct optimizer_task *t;
 		char err[512];
 
 		if (!e) {
@@ -108,7 +108,7 @@ feed_refill(struct imgopt_optimizer *o)
  * result is emitted here and -1 returned.
  */
 static int
-prepare(struct imgopt_optimizer *o, struct task *t)
+prepare(struct imgopt_optimizer *o, struct optimizer_task *t)
 {
 	char err[768];
 	mode_t mode;
@@ -141,7 +141,7 @@ feed_next_task(void *ctx, struct pool_task *pt)
 {
 	struct imgopt_optimizer *o = ctx;
 	struct msg_task msg;
-	struct task *t;
+	struct optimizer_task *t;
 
 	/* The pool copied the last payload already (pool.h). */
 	free(o->payload);

@@ -13,21 +13,21 @@
 struct imgopt_optimizer;
 struct imgopt_settings;
 struct pool_task;
-struct task;
+struct optimizer_task;
 
 /* A task for input with a copy of settings, the next id and found_ns now.
  * Aborts when out of memory.
  */
-struct task *feed_task_new(struct imgopt_optimizer *o, const char *input,
+struct optimizer_task *feed_task_new(struct imgopt_optimizer *o, const char *input,
 			   const struct imgopt_settings *s);
 
 /* Free a task (not its temp file).  Accepts NULL. */
-void feed_task_free(struct task *t);
+void feed_task_free(struct optimizer_task *t);
 
 /* Put t in the window, largest file first (the default) or in the order
  * given (--order given).
  */
-void feed_enqueue(struct imgopt_optimizer *o, struct task *t);
+void feed_enqueue(struct imgopt_optimizer *o, struct optimizer_task *t);
 
 /* Move added tasks, then walk entries, into the window until it is full
  * or there are none left.  Entries the walk skips or cannot read are

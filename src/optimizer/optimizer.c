@@ -146,7 +146,7 @@ imgopt_optimizer_add_task(struct imgopt_optimizer *o, const char *input,
 			  const struct imgopt_settings *settings, uint64_t tag,
 			  char *err, size_t err_size)
 {
-	struct task *t;
+	struct optimizer_task *t;
 	struct stat st;
 
 	if (!input || !*input) {
@@ -223,7 +223,7 @@ cancel_check(struct loop *loop, void *ctx)
 static int
 run_dry(struct imgopt_optimizer *o)
 {
-	struct task *t;
+	struct optimizer_task *t;
 
 	for (;;) {
 		struct imgopt_result r;
@@ -329,12 +329,12 @@ done:
 	/* Tasks never handed to a worker (interrupted run): say so, and
 	 * leave no temp file behind.
 	 */
-	for (struct task *t; (t = window_pop(o->window)) != NULL;
+	for (struct optimizer_task *t; (t = window_pop(o->window)) != NULL;
 	     feed_task_free(t))
 		outcome_emit_task(o, t, IMGOPT_STATUS_CANCELLED,
 				  "cancelled (the run was interrupted)");
 	while (o->explicit_head) {
-		struct task *t = o->explicit_head;
+		struct optimizer_task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
 		outcome_emit_task(o, t, IMGOPT_STATUS_CANCELLED,
@@ -366,7 +366,7 @@ imgopt_optimizer_cancel(struct imgopt_optimizer *o)
 
 /* Whether t is one of the tasks cancel_tagged() was asked for. */
 static bool
-tag_matches(const struct task *t, uint64_t want, uint64_t mask)
+tag_matches(const struct optimizer_task *t, uint64_t want, uint64_t mask)
 {
 	return (t->tag & mask) == (want & mask);
 }
@@ -375,14 +375,14 @@ size_t
 imgopt_optimizer_cancel_tagged(struct imgopt_optimizer *o, uint64_t want,
 			       uint64_t mask, const char *reason)
 {
-	struct task *drop = NULL, **drop_tail = &drop;
-	struct task *keep = NULL, *t;
+	struct optimizer_task *drop = NULL, **drop_tail = &drop;
+	struct optimizer_task *keep = NULL, *t;
 	size_t n = 0;
 
 	/* Take them out of both queues first, and only then report them:
 	 * on_result may queue or cancel more tasks.
 	 */
-	for (struct task **pp = &o->explicit_head; (t = *pp) != NULL;) {
+	for (struct optimizer_task **pp = &o->explicit_head; (t = *pp) != NULL;) {
 		if (tag_matches(t, want, mask)) {
 			*pp = t->next;
 			t->next = NULL;
@@ -455,16 +455,16 @@ imgopt_optimizer_free(struct imgopt_optimizer *o)
 		return;
 	pool_free(o->pool);
 	loop_free(o->loop);
-	for (struct task *t; (t = window_pop(o->window)) != NULL;)
+	for (struct optimizer_task *t; (t = window_pop(o->window)) != NULL;)
 		feed_task_free(t);
 	while (o->explicit_head) {
-		struct task *t = o->explicit_head;
+		struct optimizer_task *t = o->explicit_head;
 
 		o->explicit_head = t->next;
 		feed_task_free(t);
 	}
 	while (o->inflight) {
-		struct task *t = o->inflight;
+		struct optimizer_task *t = o->inflight;
 
 		o->inflight = t->next;
 		if (t->tmp)

@@ -31,7 +31,7 @@ struct window;
 /* One input on its way through the optimizer: found by the walk or given
  * to add_task(), waiting in the window, then in flight on the pool.
  */
-struct task {
+struct optimizer_task {
 	uint64_t id;
 	char *input;
 	char *output;	     /* before the format's extension is applied */
@@ -44,7 +44,7 @@ struct task {
 	struct imgopt_settings settings;
 	uint64_t found_ns;   /* walked or added: queue wait starts here */
 	uint64_t submit_ns;
-	struct task *next;   /* in-flight list */
+	struct optimizer_task *next;   /* in-flight list */
 };
 
 struct imgopt_optimizer {
@@ -54,8 +54,8 @@ struct imgopt_optimizer {
 	struct walk *walk;
 	bool walk_done;
 	struct window *window;	 /* found, not yet dispatched */
-	struct task *explicit_head, *explicit_tail; /* add_task() queue */
-	struct task *inflight;
+	struct optimizer_task *explicit_head, *explicit_tail; /* add_task() queue */
+	struct optimizer_task *inflight;
 	uint64_t next_id;
 	struct loop *loop;
 	struct pool *pool;

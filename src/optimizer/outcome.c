@@ -82,17 +82,17 @@ outcome_emit_path(struct imgopt_optimizer *o, const char *path,
 
 /* A task that ends before reaching a worker. */
 void
-outcome_emit_task(struct imgopt_optimizer *o, const struct task *t,
+outcome_emit_task(struct imgopt_optimizer *o, const struct optimizer_task *t,
 		  enum imgopt_status status, const char *reason)
 {
 	emit_tagged(o, t->input, status, t->size, reason, t->tag);
 }
 
-static struct task *
+static struct optimizer_task *
 take_inflight(struct imgopt_optimizer *o, uint64_t id)
 {
-	for (struct task **pp = &o->inflight; *pp; pp = &(*pp)->next) {
-		struct task *t = *pp;
+	for (struct optimizer_task **pp = &o->inflight; *pp; pp = &(*pp)->next) {
+		struct optimizer_task *t = *pp;
 
 		if (t->id == id) {
 			*pp = t->next;
@@ -105,7 +105,7 @@ take_inflight(struct imgopt_optimizer *o, uint64_t id)
 
 /* Move the finished temp file to its real name. */
 static void
-finish_ok(struct imgopt_optimizer *o, struct task *t,
+finish_ok(struct imgopt_optimizer *o, struct optimizer_task *t,
 	  const struct msg_reply *reply, struct imgopt_result *r)
 {
 	char err[PATH_MAX + 256]; /* the path, then the reason */
@@ -161,7 +161,7 @@ void
 outcome_task_done(void *ctx, const struct pool_outcome *oc)
 {
 	struct imgopt_optimizer *o = ctx;
-	struct task *t = take_inflight(o, oc->id);
+	struct optimizer_task *t = take_inflight(o, oc->id);
 	struct msg_reply reply, *rp = NULL;
 	struct imgopt_result r;
 	uint64_t size;

@@ -15,7 +15,7 @@
 
 struct imgopt_optimizer;
 struct pool_outcome;
-struct task;
+struct optimizer_task;
 
 /* Hand one result to the caller and count it; releases r's strings.
  * input_bytes: the input's size as counted into input_bytes_total when it
@@ -32,7 +32,7 @@ void outcome_emit_path(struct imgopt_optimizer *o, const char *path,
 		       const char *reason);
 
 /* A task that ends before reaching a worker. */
-void outcome_emit_task(struct imgopt_optimizer *o, const struct task *t,
+void outcome_emit_task(struct imgopt_optimizer *o, const struct optimizer_task *t,
 		       enum imgopt_status status, const char *reason);
 
 /* pool_config.task_done: a task the pool took has ended. */

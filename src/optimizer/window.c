@@ -11,7 +11,7 @@
 
 struct window_entry {
 	uint64_t priority;
-	struct task *task;
+	struct optimizer_task *task;
 };
 
 struct window {
@@ -61,7 +61,7 @@ window_full(const struct window *w)
 
 /* Sift up from the new last place. */
 void
-window_push(struct window *w, struct task *t, uint64_t priority)
+window_push(struct window *w, struct optimizer_task *t, uint64_t priority)
 {
 	size_t i;
 
@@ -80,7 +80,7 @@ window_push(struct window *w, struct task *t, uint64_t priority)
 }
 
 /* Take the root, sift the last entry down from it. */
-struct task *
+struct optimizer_task *
 window_pop(struct window *w)
 {
 	struct window_entry top, last;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct task; /* optimizer_state.h's; the window only holds pointers to them */
+struct optimizer_task; /* optimizer_state.h's; the window only holds pointers to them */
 struct window;
 
 /* An empty window for up to cap tasks (cap >= 1).  Aborts when out of
@@ -30,11 +30,11 @@ void window_free(struct window *w);
 bool window_full(const struct window *w);
 
 /* Add t with its priority.  The window must not be full. */
-void window_push(struct window *w, struct task *t, uint64_t priority);
+void window_push(struct window *w, struct optimizer_task *t, uint64_t priority);
 
 /* Remove and return the task with the highest priority; NULL when the
  * window is empty.  Among equal priorities the order is unspecified.
  */
-struct task *window_pop(struct window *w);
+struct optimizer_task *window_pop(struct window *w);
 
 #endif

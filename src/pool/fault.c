@@ -1,6 +1,6 @@
 /* fault.c: deadlines, deaths, retry-once, respawn and giving up (fault.h).
  *
- * A death is settled when the slot reports the reap (worker_on_exited()),
+ * A death is settled when the slot reports the reap (pool_worker_on_exited()),
  * after the slot has delivered every reply the worker sent before dying,
  * so the task blamed is the one the worker was really working on: the
  * head of its queue, since a worker answers in order.  A worker the pool
@@ -20,11 +20,11 @@
 /* Deaths before READY, in a row across all slots, before giving up. */
 #define POOL_START_FAILURES_MAX 5
 
-static void worker_on_deadline(struct loop *loop, void *ctx);
+static void pool_worker_on_deadline(struct loop *loop, void *ctx);
 
 /* Disarm the head task's deadline. */
 void
-worker_cancel_deadline(struct worker *w)
+pool_worker_cancel_deadline(struct pool_worker *w)
 {
 	if (w->deadline) {
 		loop_timer_cancel(w->pool->loop, w->deadline);
@@ -34,7 +34,7 @@ worker_cancel_deadline(struct worker *w)
 
 /* Start a new process in the worker's slot (see slot_spawn()). */
 int
-worker_spawn(struct worker *w)
+pool_worker_spawn(struct pool_worker *w)
 {
 	w->done_here = 0;
 	return slot_spawn(&w->slot, w->pool->error, sizeof(w->pool->error));
@@ -44,18 +44,18 @@ worker_spawn(struct worker *w)
  * to settle.  The reap respawns.
  */
 void
-worker_kill(struct worker *w, const char *reason)
+pool_worker_kill(struct pool_worker *w, const char *reason)
 {
-	worker_cancel_deadline(w);
+	pool_worker_cancel_deadline(w);
 	slot_kill(&w->slot, reason);
 }
 
 /* Arm the deadline timer for the head task if none is armed.  A timer
- * armed for an earlier head fires early and re-arms (worker_on_deadline),
+ * armed for an earlier head fires early and re-arms (pool_worker_on_deadline),
  * which saves a cancel and a new timer per task.
  */
 void
-worker_arm_deadline(struct worker *w)
+pool_worker_arm_deadline(struct pool_worker *w)
 {
 	struct pool *pool = w->pool;
 	uint64_t now, deadline, ms;
@@ -65,7 +65,7 @@ worker_arm_deadline(struct worker *w)
 	now = clock_now_ns();
 	deadline = w->head_since_ns + pool->cfg.task_timeout_ms * 1000000u;
 	ms = deadline > now ? (deadline - now + 999999u) / 1000000u : 0;
-	w->deadline = loop_timer(pool->loop, ms, worker_on_deadline, w);
+	w->deadline = loop_timer(pool->loop, ms, pool_worker_on_deadline, w);
 }
 
 /* Take all tasks off a worker that is gone or being killed: the head
@@ -73,19 +73,19 @@ worker_arm_deadline(struct worker *w)
  * of the pending queue as if never sent.  msg: the head's message.
  */
 void
-worker_fail_tasks(struct worker *w, enum fail_kind kind, const char *msg)
+pool_worker_fail_tasks(struct pool_worker *w, enum fail_kind kind, const char *msg)
 {
 	struct pool *pool = w->pool;
-	struct task_list back = { 0 };
-	struct task_list cancelled = { 0 };
-	struct task *head, *t;
+	struct pool_job_list back = { 0 };
+	struct pool_job_list cancelled = { 0 };
+	struct pool_job *head, *t;
 	enum pool_outcome_kind head_kind = POOL_TASK_CRASHED;
 	bool report_head = true;
 
 	if (!w->q.head)
 		return;
 	pool->wstats[w->index].busy_ns += clock_now_ns() - w->busy_since_ns;
-	head = task_list_pop(&w->q);
+	head = pool_job_list_pop(&w->q);
 	if (kind == FAIL_CANCEL ||
 	    (kind == FAIL_CRASH && head->attempts < 2 &&
 	     pool->cancel_requested)) {
@@ -99,22 +99,22 @@ worker_fail_tasks(struct worker *w, enum fail_kind kind, const char *msg)
 		 * next: never this process, which is dead.
 		 */
 		pool->retries++;
-		task_list_push(&back, head);
+		pool_job_list_push(&back, head);
 		report_head = false;
 	}
-	while ((t = task_list_pop(&w->q))) {
+	while ((t = pool_job_list_pop(&w->q))) {
 		/* Innocent: it never ran, so this dispatch does not count. */
 		t->attempts--;
 		if (kind == FAIL_CANCEL || pool->cancel_requested)
-			task_list_push(&cancelled, t);
+			pool_job_list_push(&cancelled, t);
 		else
-			task_list_push(&back, t);
+			pool_job_list_push(&back, t);
 	}
 	/* Lists first, callbacks after: the caller sees a settled pool. */
-	task_list_prepend(&pool->pending, &back);
+	pool_job_list_prepend(&pool->pending, &back);
 	if (report_head)
 		pool_report(pool, head, head_kind, msg, NULL, 0);
-	while ((t = task_list_pop(&cancelled)))
+	while ((t = pool_job_list_pop(&cancelled)))
 		pool_report(pool, t, POOL_TASK_CANCELLED,
 			    pool_cancel_message(pool), NULL, 0);
 }
@@ -139,9 +139,9 @@ pool_start_failed(struct pool *pool, int status, const char *msg)
 
 /* slot_ops: the worker said READY. */
 void
-worker_on_ready(void *ctx)
+pool_worker_on_ready(void *ctx)
 {
-	struct worker *w = ctx;
+	struct pool_worker *w = ctx;
 
 	w->pool->start_failures = 0;
 }
@@ -150,31 +150,31 @@ worker_on_ready(void *ctx)
  * it and treat it as a crash of its head task.
  */
 void
-worker_on_broken(void *ctx, const char *reason)
+pool_worker_on_broken(void *ctx, const char *reason)
 {
-	struct worker *w = ctx;
+	struct pool_worker *w = ctx;
 	struct pool *pool = w->pool;
 
-	worker_kill(w, reason);
+	pool_worker_kill(w, reason);
 	/* The first reason it was killed for: a worker that closed its
 	 * socket and lingered was killed for that before it timed out.
 	 */
 	if (!w->slot.ready_seen)
 		pool_start_failed(pool, -1, w->slot.kill_reason);
 	snprintf(pool->msg, sizeof(pool->msg), "%s", reason);
-	worker_fail_tasks(w, FAIL_CRASH, pool->msg);
+	pool_worker_fail_tasks(w, FAIL_CRASH, pool->msg);
 }
 
 /* slot_ops: the worker's process has been reaped (status, or -1 when
  * someone else reaped it).  Settle its tasks and respawn.
  */
 void
-worker_on_exited(void *ctx, int status, bool killed)
+pool_worker_on_exited(void *ctx, int status, bool killed)
 {
-	struct worker *w = ctx;
+	struct pool_worker *w = ctx;
 	struct pool *pool = w->pool;
 
-	worker_cancel_deadline(w);
+	pool_worker_cancel_deadline(w);
 	if (!pool->freeing)
 		pool->deaths++;
 	/* Killed: the pool settled its tasks when it killed it. */
@@ -195,11 +195,11 @@ worker_on_exited(void *ctx, int status, bool killed)
 				  "(%d in a row): %s",
 				  pool->idle_deaths, msg);
 		}
-		worker_fail_tasks(w, FAIL_CRASH, msg);
+		pool_worker_fail_tasks(w, FAIL_CRASH, msg);
 	}
 	if (pool->fatal || pool->cancel_requested || pool->freeing)
 		return;
-	if (worker_spawn(w) < 0)
+	if (pool_worker_spawn(w) < 0)
 		pool_fail(pool, "%s", pool->error);
 }
 
@@ -221,9 +221,9 @@ pool_format_ms(char *buf, size_t size, uint64_t ms)
  * else kill the worker and report the head TIMED_OUT.
  */
 static void
-worker_on_deadline(struct loop *loop, void *ctx)
+pool_worker_on_deadline(struct loop *loop, void *ctx)
 {
-	struct worker *w = ctx;
+	struct pool_worker *w = ctx;
 	struct pool *pool = w->pool;
 	uint64_t now = clock_now_ns();
 	char dur[32];
@@ -234,13 +234,13 @@ worker_on_deadline(struct loop *loop, void *ctx)
 	    !pool->cfg.task_timeout_ms)
 		return;
 	if (now - w->head_since_ns < pool->cfg.task_timeout_ms * 1000000u) {
-		worker_arm_deadline(w);
+		pool_worker_arm_deadline(w);
 		return;
 	}
 	pool->timeouts++;
 	pool_format_ms(dur, sizeof(dur), pool->cfg.task_timeout_ms);
-	worker_kill(w, "timed out");
+	pool_worker_kill(w, "timed out");
 	snprintf(pool->msg, sizeof(pool->msg), "timed out after %s", dur);
-	worker_fail_tasks(w, FAIL_TIMEOUT, pool->msg);
+	pool_worker_fail_tasks(w, FAIL_TIMEOUT, pool->msg);
 	pool_fill(pool);
 }

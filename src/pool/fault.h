@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-struct worker;
+struct pool_worker;
 
 enum fail_kind {
 	FAIL_CRASH,	/* head: retry once, then CRASHED */
@@ -23,30 +23,30 @@ enum fail_kind {
 };
 
 /* Start a new process in the worker's slot (see slot_spawn()). */
-int worker_spawn(struct worker *w);
+int pool_worker_spawn(struct pool_worker *w);
 
 /* SIGKILL the worker and stop talking to it; its tasks are the caller's
  * to settle.  The reap respawns.
  */
-void worker_kill(struct worker *w, const char *reason);
+void pool_worker_kill(struct pool_worker *w, const char *reason);
 
 /* Arm the deadline timer for the head task if none is armed. */
-void worker_arm_deadline(struct worker *w);
+void pool_worker_arm_deadline(struct pool_worker *w);
 
 /* Disarm the head task's deadline. */
-void worker_cancel_deadline(struct worker *w);
+void pool_worker_cancel_deadline(struct pool_worker *w);
 
 /* Take all tasks off a worker that is gone or being killed: the head as
  * kind says, the others back to the front of the pending queue.
  */
-void worker_fail_tasks(struct worker *w, enum fail_kind kind,
+void pool_worker_fail_tasks(struct pool_worker *w, enum fail_kind kind,
 		       const char *msg);
 
 /* The slot_ops callbacks about the worker's life (slot.h); pool.c's
  * struct slot_ops joins them with the reply and events callbacks.
  */
-void worker_on_ready(void *ctx);
-void worker_on_broken(void *ctx, const char *reason);
-void worker_on_exited(void *ctx, int status, bool killed);
+void pool_worker_on_ready(void *ctx);
+void pool_worker_on_broken(void *ctx, const char *reason);
+void pool_worker_on_exited(void *ctx, int status, bool killed);
 
 #endif

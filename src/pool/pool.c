@@ -31,7 +31,7 @@
 #include "pool_internal.h"
 #include "proto.h"
 #include "slot.h"
-#include "task.h"
+#include "job.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -51,7 +51,7 @@ static void pool_on_grace(struct loop *loop, void *ctx);
  * t must be in no list; pool_report() also frees it.
  */
 static void
-pool_report_raw(struct pool *pool, const struct task *t,
+pool_report_raw(struct pool *pool, const struct pool_job *t,
 		enum pool_outcome_kind kind, const char *message,
 		const void *payload, size_t len)
 {
@@ -74,11 +74,11 @@ pool_report_raw(struct pool *pool, const struct task *t,
 
 /* Report t (see pool_report_raw) and free it. */
 void
-pool_report(struct pool *pool, struct task *t, enum pool_outcome_kind kind,
+pool_report(struct pool *pool, struct pool_job *t, enum pool_outcome_kind kind,
 	    const char *message, const void *payload, size_t len)
 {
 	pool_report_raw(pool, t, kind, message, payload, len);
-	task_free(t);
+	pool_job_free(t);
 }
 
 /* The message for outcomes that did not come from a worker's reply. */
@@ -92,9 +92,9 @@ pool_cancel_message(const struct pool *pool)
 static void
 pool_cancel_pending(struct pool *pool)
 {
-	struct task *t;
+	struct pool_job *t;
 
-	while ((t = task_list_pop(&pool->pending)))
+	while ((t = pool_job_list_pop(&pool->pending)))
 		pool_report(pool, t, POOL_TASK_CANCELLED,
 			    pool_cancel_message(pool), NULL, 0);
 }
@@ -102,19 +102,19 @@ pool_cancel_pending(struct pool *pool)
 
 /* slot_ops: a reply, which must be for the task in progress. */
 static void
-worker_on_result(void *ctx, uint64_t id, const void *payload, size_t len)
+pool_worker_on_result(void *ctx, uint64_t id, const void *payload, size_t len)
 {
-	struct worker *w = ctx;
+	struct pool_worker *w = ctx;
 	struct pool *pool = w->pool;
-	struct task *t = w->q.head;
+	struct pool_job *t = w->q.head;
 	uint64_t now;
 
 	if (w->slot.state != SLOT_READY || !t || t->id != id) {
-		worker_on_broken(w, "worker replied to a task it was not "
+		pool_worker_on_broken(w, "worker replied to a task it was not "
 				    "given");
 		return;
 	}
-	task_list_pop(&w->q);
+	pool_job_list_pop(&w->q);
 	now = clock_now_ns();
 	pool->wstats[w->index].tasks_done++;
 	w->done_here++;
@@ -122,31 +122,31 @@ worker_on_result(void *ctx, uint64_t id, const void *payload, size_t len)
 	if (!w->q.head)
 		pool->wstats[w->index].busy_ns += now - w->busy_since_ns;
 	w->head_since_ns = now;
-	worker_arm_deadline(w);
+	pool_worker_arm_deadline(w);
 	pool_report(pool, t, POOL_TASK_DONE, NULL, payload, len);
 }
 
 
 /* slot_ops: socket events handled; a worker may have room now. */
 static void
-worker_on_events_done(void *ctx)
+pool_worker_on_events_done(void *ctx)
 {
-	struct worker *w = ctx;
+	struct pool_worker *w = ctx;
 
 	pool_fill(w->pool);
 }
 
-static const struct slot_ops worker_slot_ops = {
-	.ready = worker_on_ready,
-	.result = worker_on_result,
-	.broken = worker_on_broken,
-	.exited = worker_on_exited,
-	.events_done = worker_on_events_done,
+static const struct slot_ops pool_worker_slot_ops = {
+	.ready = pool_worker_on_ready,
+	.result = pool_worker_on_result,
+	.broken = pool_worker_on_broken,
+	.exited = pool_worker_on_exited,
+	.events_done = pool_worker_on_events_done,
 };
 
 /* Give t to the worker. */
 static void
-worker_dispatch(struct worker *w, struct task *t)
+pool_worker_dispatch(struct pool_worker *w, struct pool_job *t)
 {
 	uint64_t now = clock_now_ns();
 
@@ -157,8 +157,8 @@ worker_dispatch(struct worker *w, struct task *t)
 	t->attempts++;
 	t->worker = w->index;
 	t->dispatch_ns = now;
-	task_list_push(&w->q, t);
-	worker_arm_deadline(w);
+	pool_job_list_push(&w->q, t);
+	pool_worker_arm_deadline(w);
 	/* On failure the task stays queued: the worker is dead or dying
 	 * and its reap settles the queue like any other death.
 	 */
@@ -183,22 +183,22 @@ pool_on_sigchld(struct loop *loop, int signo, void *ctx)
 
 /* Is the worker ready for one more task? */
 static bool
-worker_has_room(const struct worker *w)
+pool_worker_has_room(const struct pool_worker *w)
 {
 	return slot_can_send(&w->slot) &&
 	       w->q.n < (size_t)w->pool->cfg.inflight_per_worker;
 }
 
 /* The least loaded worker with room, or NULL. */
-static struct worker *
+static struct pool_worker *
 pool_pick_worker(struct pool *pool)
 {
-	struct worker *best = NULL;
+	struct pool_worker *best = NULL;
 
 	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct worker *w = &pool->workers[i];
+		struct pool_worker *w = &pool->workers[i];
 
-		if (worker_has_room(w) && (!best || w->q.n < best->q.n))
+		if (pool_worker_has_room(w) && (!best || w->q.n < best->q.n))
 			best = w;
 	}
 	return best;
@@ -207,11 +207,11 @@ pool_pick_worker(struct pool *pool)
 /* Ask the caller for one task.  Returns it, or NULL (none now, no more,
  * or out of memory, in which case the task has been reported).
  */
-static struct task *
+static struct pool_job *
 pool_pull(struct pool *pool)
 {
 	struct pool_task pt = { 0 };
-	struct task *t;
+	struct pool_job *t;
 	int rc;
 
 	rc = pool->cfg.next_task(pool->cfg.ctx, &pt);
@@ -226,10 +226,10 @@ pool_pull(struct pool *pool)
 	pool->tasks_submitted++;
 	pool->held++;
 	t = pt.len > PROTO_MAX_FRAME ? NULL :
-				       task_new(pt.id, pt.payload, pt.len);
+				       pool_job_new(pt.id, pt.payload, pt.len);
 	if (!t) {
 		/* Still exactly one outcome for this id. */
-		struct task tmp = { .id = pt.id, .worker = -1 };
+		struct pool_job tmp = { .id = pt.id, .worker = -1 };
 
 		tmp.submit_ns = clock_now_ns();
 		pool_report_raw(pool, &tmp, POOL_TASK_CRASHED,
@@ -251,12 +251,12 @@ pool_fill(struct pool *pool)
 	if (!pool->in_run)
 		return;
 	while (!pool->cancel_requested && !pool->fatal) {
-		struct worker *w = pool_pick_worker(pool);
-		struct task *t;
+		struct pool_worker *w = pool_pick_worker(pool);
+		struct pool_job *t;
 
 		if (!w)
 			return;
-		t = task_list_pop(&pool->pending);
+		t = pool_job_list_pop(&pool->pending);
 		if (!t) {
 			if (pool->source_done || pool->source_waiting)
 				return;
@@ -265,11 +265,11 @@ pool_fill(struct pool *pool)
 				continue;
 			/* next_task() may have called pool_cancel(). */
 			if (pool->cancel_requested) {
-				task_list_push(&pool->pending, t);
+				pool_job_list_push(&pool->pending, t);
 				return;
 			}
 		}
-		worker_dispatch(w, t);
+		pool_worker_dispatch(w, t);
 	}
 }
 
@@ -278,12 +278,12 @@ static void
 pool_kill_busy(struct pool *pool)
 {
 	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct worker *w = &pool->workers[i];
+		struct pool_worker *w = &pool->workers[i];
 
 		if (!w->q.head)
 			continue;
-		worker_kill(w, "cancelled");
-		worker_fail_tasks(w, FAIL_CANCEL, pool_cancel_message(pool));
+		pool_worker_kill(w, "cancelled");
+		pool_worker_fail_tasks(w, FAIL_CANCEL, pool_cancel_message(pool));
 	}
 }
 
@@ -456,12 +456,12 @@ pool_new(struct loop *loop, const struct pool_config *cfg, char *err,
 	}
 	pool->cfg.worker_argv = pool->argv;
 	for (int i = 0; i < cfg->workers; i++) {
-		struct worker *w = &pool->workers[i];
+		struct pool_worker *w = &pool->workers[i];
 
 		w->pool = pool;
 		w->index = i;
 		slot_init(&w->slot, loop, pool->argv, &pool->wstats[i],
-			  &worker_slot_ops, w);
+			  &pool_worker_slot_ops, w);
 	}
 	/* Before the first spawn, so no death goes unnoticed. */
 	if (loop_on_signal(loop, SIGCHLD, pool_on_sigchld, pool) < 0) {
@@ -471,7 +471,7 @@ pool_new(struct loop *loop, const struct pool_config *cfg, char *err,
 		return NULL;
 	}
 	for (int i = 0; i < cfg->workers; i++)
-		if (worker_spawn(&pool->workers[i]) < 0) {
+		if (pool_worker_spawn(&pool->workers[i]) < 0) {
 			pool_fail(pool, "%s", pool->error);
 			break;
 		}
@@ -564,9 +564,9 @@ pool_stop_workers(struct pool *pool)
 	long nap_us = 200;
 
 	for (int i = 0; i < pool->cfg.workers; i++) {
-		struct worker *w = &pool->workers[i];
+		struct pool_worker *w = &pool->workers[i];
 
-		worker_cancel_deadline(w);
+		pool_worker_cancel_deadline(w);
 		slot_stop(&w->slot, w->q.head != NULL);
 	}
 	for (;;) {
@@ -592,7 +592,7 @@ pool_stop_workers(struct pool *pool)
 void
 pool_free(struct pool *pool)
 {
-	struct task *t;
+	struct pool_job *t;
 
 	if (!pool)
 		return;
@@ -603,13 +603,13 @@ pool_free(struct pool *pool)
 	 */
 	if (pool->workers) {
 		for (int i = 0; i < pool->cfg.workers; i++) {
-			struct worker *w = &pool->workers[i];
+			struct pool_worker *w = &pool->workers[i];
 
 			if (!w->q.head)
 				continue;
-			worker_kill(w, "cancelled");
-			while ((t = task_list_pop(&w->q)))
-				task_list_push(&pool->pending, t);
+			pool_worker_kill(w, "cancelled");
+			while ((t = pool_job_list_pop(&w->q)))
+				pool_job_list_push(&pool->pending, t);
 		}
 	}
 	pool_cancel_pending(pool);

@@ -16,17 +16,17 @@
 
 #include "pool.h"
 #include "slot.h"
-#include "task.h"
+#include "job.h"
 
 #define POOL_MSG_MAX 1024
 #define POOL_ERR_MAX 768
 
 /* One slot and the tasks sent to its worker. */
-struct worker {
+struct pool_worker {
 	struct pool *pool;
 	int index;
 	struct slot slot;
-	struct task_list q;	/* sent to this worker, head = in progress */
+	struct pool_job_list q;	/* sent to this worker, head = in progress */
 	uint64_t head_since_ns; /* the head's deadline counts from here */
 	uint64_t busy_since_ns;
 	uint64_t deadline;	/* timer for the head's deadline */
@@ -37,9 +37,9 @@ struct pool {
 	struct loop *loop;
 	struct pool_config cfg;
 	char **argv;		/* our copy of cfg.worker_argv */
-	struct worker *workers;
+	struct pool_worker *workers;
 	struct pool_worker_stats *wstats;
-	struct task_list pending;
+	struct pool_job_list pending;
 	size_t held;		/* pulled and not reported yet */
 
 	bool in_run;		/* task callbacks allowed */
@@ -72,7 +72,7 @@ struct pool {
 /* Hand t's outcome to the caller (the only path to task_done()) and free
  * t, which must be in no list.
  */
-void pool_report(struct pool *pool, struct task *t,
+void pool_report(struct pool *pool, struct pool_job *t,
 		 enum pool_outcome_kind kind, const char *message,
 		 const void *payload, size_t len);
 

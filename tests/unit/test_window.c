@@ -12,8 +12,8 @@
 
 #include "optimizer/window.h"
 
-/* The window stores struct task pointers without looking inside them. */
-struct task {
+/* The window stores struct optimizer_task pointers without looking inside them. */
+struct optimizer_task {
 	uint64_t size;
 };
 
@@ -22,7 +22,7 @@ test_largest_first(void **state)
 {
 	enum { N = 1000 };
 	struct window *w = window_new(N);
-	static struct task tasks[N];
+	static struct optimizer_task tasks[N];
 	uint64_t last = UINT64_MAX;
 
 	(void)state;
@@ -34,7 +34,7 @@ test_largest_first(void **state)
 	}
 	assert_true(window_full(w));
 	for (int i = 0; i < N; i++) {
-		struct task *t = window_pop(w);
+		struct optimizer_task *t = window_pop(w);
 
 		assert_non_null(t);
 		assert_true(t->size <= last);

@@ -1,10 +1,10 @@
-/* task.c: task records and their FIFO lists (task.h).
+/* job.c: the pool's task records and their FIFO lists (job.h).
  *
  * Intrusive singly linked lists with a tail pointer: push, pop and
  * prepend are O(1), so taking a dead worker's queue back to the front of
  * the pending queue costs nothing however long it is.
  */
-#include "task.h"
+#include "job.h"
 
 #include "base/clock.h"
 
@@ -12,10 +12,10 @@
 #include <string.h>
 
 /* Allocate a task and copy its payload. */
-struct task *
-task_new(uint64_t id, const void *payload, size_t len)
+struct pool_job *
+pool_job_new(uint64_t id, const void *payload, size_t len)
 {
-	struct task *t = calloc(1, sizeof(*t));
+	struct pool_job *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
@@ -36,7 +36,7 @@ task_new(uint64_t id, const void *payload, size_t len)
 
 /* Free a task and its payload copy. */
 void
-task_free(struct task *t)
+pool_job_free(struct pool_job *t)
 {
 	if (t) {
 		free(t->payload);
@@ -46,7 +46,7 @@ task_free(struct task *t)
 
 /* Append t to l. */
 void
-task_list_push(struct task_list *l, struct task *t)
+pool_job_list_push(struct pool_job_list *l, struct pool_job *t)
 {
 	t->next = NULL;
 	if (l->tail)
@@ -58,10 +58,10 @@ task_list_push(struct task_list *l, struct task *t)
 }
 
 /* Remove and return the first task of l, or NULL. */
-struct task *
-task_list_pop(struct task_list *l)
+struct pool_job *
+pool_job_list_pop(struct pool_job_list *l)
 {
-	struct task *t = l->head;
+	struct pool_job *t = l->head;
 
 	if (!t)
 		return NULL;
@@ -75,7 +75,7 @@ task_list_pop(struct task_list *l)
 
 /* Splice src in front of dst. */
 void
-task_list_prepend(struct task_list *dst, struct task_list *src)
+pool_job_list_prepend(struct pool_job_list *dst, struct pool_job_list *src)
 {
 	if (!src->head)
 		return;
