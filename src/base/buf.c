@@ -13,16 +13,17 @@ buf_init(struct buf *b, size_t max)
 {
 	b->data = NULL;
 	b->len = b->alloc = 0;
-	b->max = max ? max : SIZE_MAX - 1;
+	b->max = max;
 }
 
 /* Room for n more bytes and the NUL; -1 over the cap. */
 static int
 buf_reserve(struct buf *b, size_t n)
 {
+	size_t max = b->max ? b->max : SIZE_MAX - 1;
 	size_t need;
 
-	if (n > b->max || b->len > b->max - n)
+	if (n > max || b->len > max - n)
 		return -1;
 	need = b->len + n + 1;
 	if (need > b->alloc) {

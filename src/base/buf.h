@@ -21,11 +21,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* A zeroed struct buf is an empty buffer without a cap. */
 struct buf {
 	char *data;   /* NULL until the first append; then NUL-terminated */
 	size_t len;   /* bytes in use */
 	size_t alloc; /* bytes allocated */
-	size_t max;   /* cap on len */
+	size_t max;   /* cap on len; 0 = none */
 };
 
 /* Empty buffer that may hold at most max bytes (0: no cap). */
